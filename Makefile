@@ -1,0 +1,73 @@
+# The two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install install-dev translations lint serve worker browsers bench clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+# Compile every message catalogue (scheduler/translations and each feature's own).
+translations: $(VENV)/.installed
+	@for d in $$(find scheduler -type d -name translations); do \
+		$(BIN)/pybabel compile -q -f -d $$d 2>/dev/null || $(BIN)/pybabel compile -f -d $$d; done
+
+# Migrate, load the demo data, then serve the web app and the worker together.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Serving on http://$(HOST):$(PORT) (web) with the background worker; Ctrl-C stops both."
+	@trap 'kill 0' INT TERM EXIT; \
+		$(FLASK) jobs run & \
+		$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check scheduler tests bench wsgi.py
+	$(BIN)/ruff format --check scheduler tests bench wsgi.py
+
+test: install-dev lint
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+browsers:
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium chromium-driver)
+
+bench: install-dev
+	@echo "See bench/README.md for each benchmark and how to run it."
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
+
+# Extract translatable strings into each catalogue and update its English .po
+# (source strings are Bahasa Indonesia; English is the translation).
+FEATURE_DIRS := sites appointments staff cards outreach notifications
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot \
+		scheduler/*.py templates/*.html templates/errors
+	@test -f scheduler/translations/en/LC_MESSAGES/messages.po || \
+		$(BIN)/pybabel init -i scheduler/translations/messages.pot -d scheduler/translations -l en
+	$(BIN)/pybabel update -N -i scheduler/translations/messages.pot -d scheduler/translations
+	@for f in $(FEATURE_DIRS); do \
+		dirs="scheduler/$$f"; [ -d templates/$$f ] && dirs="$$dirs templates/$$f"; \
+		mkdir -p scheduler/$$f/translations; \
+		$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/$$f/translations/messages.pot $$dirs; \
+		test -f scheduler/$$f/translations/en/LC_MESSAGES/messages.po || \
+			$(BIN)/pybabel init -i scheduler/$$f/translations/messages.pot -d scheduler/$$f/translations -l en; \
+		$(BIN)/pybabel update -N -i scheduler/$$f/translations/messages.pot -d scheduler/$$f/translations; \
+	done

@@ -1,0 +1,29 @@
+# Copy to config.py (any name) and point SCHEDULER_CONFIG at it. Environment variables
+# override what is set here. See README.md and ../shared/API.md for every setting.
+
+SCHEDULER_ENV = "production"
+SECRET_KEY = "change-me: a long random string"
+DATABASE_URL = "postgresql+psycopg://ktp:secret@127.0.0.1:5432/antre"
+# Fernet key (python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")
+NIK_ENCRYPTION_KEY = "change-me"
+NIK_HASH_KEY = "change-me: another long random string"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PUBLIC_BASE_URL = "https://antre.disdukcapil.kuduskab.go.id"
+
+REGENCY_NAME = "Kabupaten Kudus"
+REGENCY_TIMEZONE = "Asia/Jakarta"
+BOOKING_MIN_NOTICE_MINUTES = 60
+BOOKING_WINDOW_DAYS = 30
+SLOT_WINDOW_DAYS = 30
+RECORDING_MINUTES = 15
+CHECKIN_EARLY_MINUTES = 60
+OUTREACH_KITS = 4
+
+# Notification channels: each is off while unset; without any, messages go to the log.
+# SMTP_HOST = "127.0.0.1"
+# SMTP_PORT = 25
+# SMTP_FROM = "antre-ktp@kuduskab.go.id"
+# WHATSAPP_API_URL = "https://graph.example/v1/PHONE_ID/messages"
+# WHATSAPP_TOKEN = "..."
+# SMS_API_URL = "https://sms-gateway.example/send"
+# SMS_TOKEN = "..."

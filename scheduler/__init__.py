@@ -1,0 +1,92 @@
+"""Antre KTP-el: e-KTP recording appointments and card pickup for a Disdukcapil."""
+
+import importlib
+import importlib.util
+import logging
+
+from flask import Flask, request, session
+
+from scheduler.config import load_config
+
+FEATURES = ("sites", "appointments", "staff", "cards", "outreach", "notifications")
+LANGUAGES = ("id", "en")
+
+
+def create_app(overrides=None):
+    """Build the application: config, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    load_config(app, overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from scheduler import cli, errors, system
+    from scheduler.db import configure_engine_events
+    from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    db.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=";".join(_translation_dirs(app)),
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff_views.login"
+
+    app.register_blueprint(system.bp)
+    for feature in FEATURES:
+        package = importlib.import_module(f"scheduler.{feature}")
+        if hasattr(package, "init_app"):
+            package.init_app(app)
+        for module in ("api", "views"):
+            name = f"scheduler.{feature}.{module}"
+            if importlib.util.find_spec(name) is not None:
+                blueprint = importlib.import_module(name).bp
+                app.register_blueprint(blueprint)
+                if module == "api":
+                    csrf.exempt(blueprint)
+    csrf.exempt(system.bp)
+    errors.register_error_handlers(app)
+    cli.register(app)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    return app
+
+
+def _engine_options(url):
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _migrations_dir():
+    import os
+
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def _translation_dirs(app):
+    import os
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    dirs = [os.path.join(root, "translations")]
+    for feature in FEATURES:
+        path = os.path.join(root, feature, "translations")
+        if os.path.isdir(path):
+            dirs.append(path)
+    return dirs
+
+
+def _select_locale():
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        session["lang"] = wanted
+        return wanted
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES) or "id"
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(LANGUAGES) or "id"

@@ -1,0 +1,140 @@
+"""Resident appointments JSON API (no login): book, look up, cancel, reschedule."""
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import get_locale
+
+from scheduler.appointments import services
+from scheduler.appointments.schemas import (
+    AppointmentEnvelope,
+    BookingIn,
+    NikIn,
+    RescheduleIn,
+)
+from scheduler.errors import NotFound, ValidationError
+from scheduler.extensions import limiter
+from scheduler.openapi import api_doc, parse_body
+from scheduler.sites.schemas import site_json, slot_json
+
+bp = Blueprint("appointments_api", __name__, url_prefix="/api/v1")
+
+
+def appointment_json(appointment):
+    """Appointment `A` of API.md."""
+    sig = services.link_signature(appointment.code)
+    return {
+        "code": appointment.code,
+        "status": appointment.status,
+        "name": appointment.name,
+        "nik_masked": appointment.nik_masked,
+        "slot": slot_json(appointment.slot, appointment.site),
+        "site": site_json(appointment.site),
+        "qr_png_url": url_for(
+            "appointments_api.qr_png", code=appointment.code, s=sig, _external=True
+        ),
+        "ics_url": url_for("appointments_api.ics", code=appointment.code, s=sig, _external=True),
+        "card": services.card_summary(appointment),
+    }
+
+
+def _failed_lookup(response):
+    return response.status_code == 404
+
+
+def _code_key():
+    return "code:" + services.normalize_code(request.view_args.get("code", ""))
+
+
+def _lookup_limits(fn):
+    fn = limiter.shared_limit(
+        lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
+        key_func=_code_key,
+        deduct_when=_failed_lookup,
+        scope="lookup-code",
+    )(fn)
+    fn = limiter.shared_limit(
+        lambda: current_app.config["LOOKUP_LIMIT_PER_ADDRESS"],
+        deduct_when=_failed_lookup,
+        scope="lookup-address",
+    )(fn)
+    return fn
+
+
+@bp.post("/appointments")
+@limiter.limit(lambda: current_app.config["BOOKING_LIMIT_PER_ADDRESS"], scope="booking")
+@api_doc("Book a recording slot", body=BookingIn, response=AppointmentEnvelope, status=201)
+def book():
+    data = parse_body(BookingIn)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (1 <= len(key) <= 200):
+        raise ValidationError(fields={"Idempotency-Key": "1-200 characters"})
+    body_hash = None
+    if key:
+        parsed = json.loads(request.get_data(cache=True))
+        body_hash = hashlib.sha256(
+            json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+    applicant = services.Applicant(
+        nik=data.nik,
+        name=data.name,
+        birth_date=data.birth_date,
+        phone=services.normalize_phone(data.phone),
+        email=data.email,
+        married=data.married,
+        locale=str(get_locale() or "id"),
+    )
+    appointment, created = services.book_appointment(
+        data.slot_id, applicant, channel="api", idempotency_key=key, body_hash=body_hash
+    )
+    return jsonify(appointment=appointment_json(appointment)), 201 if created else 200
+
+
+@bp.post("/appointments/<code>/lookup")
+@_lookup_limits
+@api_doc("Look an appointment up by code and NIK", body=NikIn, response=AppointmentEnvelope)
+def lookup(code):
+    data = parse_body(NikIn)
+    return jsonify(appointment=appointment_json(services.find_for_resident(code, data.nik)))
+
+
+@bp.post("/appointments/<code>/cancel")
+@_lookup_limits
+@api_doc("Cancel an appointment", body=NikIn, response=AppointmentEnvelope)
+def cancel(code):
+    data = parse_body(NikIn)
+    return jsonify(appointment=appointment_json(services.cancel_appointment(code, data.nik)))
+
+
+@bp.post("/appointments/<code>/reschedule")
+@_lookup_limits
+@api_doc("Move an appointment to another slot", body=RescheduleIn, response=AppointmentEnvelope)
+def reschedule(code):
+    data = parse_body(RescheduleIn)
+    appointment = services.reschedule_appointment(code, data.nik, data.slot_id)
+    return jsonify(appointment=appointment_json(appointment))
+
+
+def _signed_appointment(code):
+    if not services.verify_link(services.normalize_code(code), request.args.get("s")):
+        raise NotFound()
+    return services.get_by_code(code)
+
+
+@bp.get("/appointments/<code>/qr.png")
+@api_doc("The check-in QR code (signed URL)", produces="image/png")
+def qr_png(code):
+    appointment = _signed_appointment(code)
+    resp = Response(services.qr_png(appointment), mimetype="image/png")
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
+
+
+@bp.get("/appointments/<code>/calendar.ics")
+@api_doc("The appointment as an iCalendar file (signed URL)", produces="text/calendar")
+def ics(code):
+    appointment = _signed_appointment(code)
+    resp = Response(services.ics_bytes(appointment), mimetype="text/calendar")
+    resp.headers["Content-Disposition"] = f'attachment; filename="ktp-el-{appointment.code}.ics"'
+    return resp

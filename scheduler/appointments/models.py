@@ -1,0 +1,85 @@
+"""Appointments (bookings of a recording slot) and idempotency keys."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.db import UTCDateTime
+from scheduler.extensions import db
+from scheduler.sites.models import Site, Slot
+
+STATUSES = ("booked", "checked_in", "recorded", "recording_failed", "no_show", "cancelled")
+# A NIK holds at most one appointment in these states (partial unique index).
+HOLDING_STATUSES = ("booked", "checked_in", "recorded")
+ACTIVE_STATUSES = ("booked", "checked_in")
+CHANNELS = ("web", "api", "walk_in", "roster")
+
+_holding = sa.text("status IN ('booked','checked_in','recorded')")
+
+
+class Appointment(db.Model):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text(
+                "status IN ('booked','checked_in','recorded','recording_failed',"
+                "'no_show','cancelled')"
+            ),
+            name="status",
+        ),
+        sa.CheckConstraint(sa.text("channel IN ('web','api','walk_in','roster')"), name="channel"),
+        sa.Index(
+            "uq_appointments_holding_nik",
+            "nik_hash",
+            unique=True,
+            sqlite_where=_holding,
+            postgresql_where=_holding,
+        ),
+        sa.Index("ix_appointments_slot_status", "slot_id", "status"),
+        sa.Index("ix_appointments_site_status", "site_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    slot_id: Mapped[int] = mapped_column(sa.ForeignKey("slots.id"))
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="booked")
+    channel: Mapped[str] = mapped_column(sa.String(10), default="web")
+    # The NIK: encrypted, a keyed hash for uniqueness and look-up, and its mask.
+    nik_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    nik_encrypted: Mapped[str] = mapped_column(sa.Text)
+    nik_masked: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    birth_date: Mapped[date]
+    female: Mapped[bool] = mapped_column(default=False)
+    married: Mapped[bool] = mapped_column(default=False)
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    locale: Mapped[str] = mapped_column(sa.String(5), default="id")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # A birth date that does not match the NIK, accepted at the desk (audited).
+    birth_date_override_reason: Mapped[str | None] = mapped_column(sa.String(200))
+
+    slot: Mapped[Slot] = relationship()
+    site: Mapped[Site] = relationship()
+
+
+class IdempotencyKey(db.Model):
+    """An Idempotency-Key seen on a booking: the same key never books twice (UNIQUE)."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    body_hash: Mapped[str] = mapped_column(sa.String(64))
+    appointment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

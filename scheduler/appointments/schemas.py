@@ -1,0 +1,95 @@
+"""Input and output shapes of the appointments API."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from flask_babel import gettext as _
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from scheduler.openapi import domain_error
+from scheduler.sites.schemas import SiteOut, SlotOut
+
+MAX_ID = 2**31 - 1
+
+
+def _no_control(value):
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise domain_error(_("Berisi karakter yang tidak diizinkan."))
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_control)]
+Reason = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_control)]
+NikText = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=40, description="16 digits; spaces, dots and dashes are ignored"
+    ),
+]
+SlotId = Annotated[int, Field(ge=1, le=MAX_ID)]
+BirthDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class BookingIn(_In):
+    slot_id: SlotId
+    nik: NikText
+    name: Name
+    birth_date: BirthDate
+    phone: Annotated[str, Field(min_length=1, max_length=30)]
+    email: Annotated[EmailStr, Field(max_length=254)] | None = None
+    married: bool = False
+    consent: bool
+
+    @field_validator("consent")
+    @classmethod
+    def _consent(cls, value):
+        if value is not True:
+            raise domain_error(_("Anda harus menyetujui pemrosesan data untuk memesan."))
+        return value
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _blank_email(cls, value):
+        return None if value == "" else value
+
+
+class NikIn(_In):
+    nik: NikText
+
+
+class RescheduleIn(_In):
+    nik: NikText
+    slot_id: SlotId
+
+
+class CardPickupSite(BaseModel):
+    id: int
+    name: str
+
+
+class CardOut(BaseModel):
+    status: Literal["not_recorded", "awaiting_stock", "scheduled", "ready", "picked_up"]
+    print_on: date | None
+    pickup_from: date | None
+    pickup_site: CardPickupSite | None
+    queue_position: int | None
+
+
+class AppointmentOut(BaseModel):
+    code: str
+    status: Literal["booked", "checked_in", "recorded", "recording_failed", "no_show", "cancelled"]
+    name: str
+    nik_masked: str
+    slot: SlotOut
+    site: SiteOut
+    qr_png_url: str
+    ics_url: str
+    card: CardOut
+
+
+class AppointmentEnvelope(BaseModel):
+    appointment: AppointmentOut

@@ -1,0 +1,484 @@
+"""Booking, look-up, cancellation and rescheduling of recording appointments.
+
+The guarantees live in the database: the slot's seat counter is a conditional UPDATE
+under a CHECK (booked_count <= capacity); one NIK holds at most one appointment that is
+booked, checked in or recorded (a partial unique index); an Idempotency-Key is UNIQUE.
+"""
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import phonenumbers
+import qrcode
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event
+from itsdangerous import BadSignature, Signer
+from sqlalchemy.exc import IntegrityError
+
+from scheduler import clock
+from scheduler import nik as niks
+from scheduler.appointments.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    IdempotencyKey,
+)
+from scheduler.db import is_integrity_error_for, transactional
+from scheduler.errors import (
+    AlreadyRecorded,
+    DuplicateBooking,
+    IdempotencyConflict,
+    InvalidState,
+    NotFound,
+    ValidationError,
+)
+from scheduler.extensions import db
+from scheduler.notifications import services as notifications
+from scheduler.sites import services as sites
+
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
+CODE_LENGTH = 8
+
+
+@dataclass
+class Applicant:
+    """What a resident tells us about themselves when booking."""
+
+    nik: str
+    name: str
+    birth_date: date
+    phone: str
+    email: str | None = None
+    married: bool = False
+    locale: str = "id"
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def normalize_code(raw):
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[: CODE_LENGTH + 4]
+
+
+def normalize_phone(raw, field="phone"):
+    """An Indonesian (or international) mobile number in E.164 (+62...); raises ValidationError."""
+    try:
+        number = phonenumbers.parse(raw or "", "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            fields={
+                field: _l("Nomor HP tidak sah. Tulis seperti 081234567890 atau +6281234567890.")
+            }
+        )
+    kind = phonenumbers.number_type(number)
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationError(
+            fields={field: _l("Gunakan nomor HP (WhatsApp/SMS), bukan nomor telepon rumah.")}
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_applicant(applicant, on_date, accept_mismatch_reason=None):
+    """Validate NIK, birth date and age on the slot's date; returns the NikInfo."""
+    info = niks.parse_nik(applicant.nik)
+    today = clock.now().date()
+    if applicant.birth_date > today:
+        raise ValidationError(fields={"birth_date": _l("Tanggal lahir tidak boleh di masa depan.")})
+    if not accept_mismatch_reason:
+        niks.check_birth_date(info, applicant.birth_date)
+    minimum = current_app.config["MINIMUM_RECORDING_AGE"]
+    if relativedelta(on_date, applicant.birth_date).years < minimum:
+        turns = applicant.birth_date + relativedelta(years=minimum)
+        raise ValidationError(
+            fields={
+                "birth_date": _l(
+                    "Perekaman KTP-el mulai usia %(age)s tahun. Anda dapat memesan jadwal mulai "
+                    "%(on)s.",
+                    age=minimum,
+                    on=turns.isoformat(),
+                )
+            }
+        )
+    return info
+
+
+def _holding_appointment(nik_hash):
+    return db.session.scalar(
+        sa.select(Appointment).where(
+            Appointment.nik_hash == nik_hash,
+            Appointment.status.in_(("booked", "checked_in", "recorded")),
+        )
+    )
+
+
+def _refuse_holder(existing):
+    if existing is None:
+        return
+    if existing.status == "recorded":
+        raise AlreadyRecorded()
+    raise DuplicateBooking()
+
+
+def _new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+# ----------------------------------------------------------------------------- booking
+
+
+def book_into_slot(
+    slot, applicant, *, channel="web", status="booked", birth_date_override_reason=None
+):
+    """Take a seat in `slot` and create the appointment (flushes, never commits).
+
+    The seat and the row are written in a savepoint, so a refusal leaves the caller's
+    transaction usable. Raises SlotFull, DuplicateBooking, AlreadyRecorded.
+    """
+    info = niks.parse_nik(applicant.nik)
+    nik_hash = niks.hash_nik(applicant.nik)
+    _refuse_holder(_holding_appointment(nik_hash))
+    now = clock.now()
+    appointment = Appointment(
+        code=_new_code(),
+        slot_id=slot.id,
+        site_id=slot.site_id,
+        status=status,
+        channel=channel,
+        nik_hash=nik_hash,
+        nik_encrypted=niks.encrypt_nik(applicant.nik),
+        nik_masked=niks.mask_nik(applicant.nik),
+        name=applicant.name,
+        birth_date=applicant.birth_date,
+        female=info.female,
+        married=applicant.married,
+        phone=applicant.phone,
+        email=applicant.email or None,
+        locale=applicant.locale,
+        consent_at=now,
+        booked_at=now,
+        status_changed_at=now,
+        checked_in_at=now if status == "checked_in" else None,
+        birth_date_override_reason=birth_date_override_reason,
+    )
+    for _attempt in range(5):
+        try:
+            with db.session.begin_nested():
+                sites.take_seat(slot.id)
+                db.session.add(appointment)
+                db.session.flush()
+            return appointment
+        except IntegrityError as exc:
+            if is_integrity_error_for(exc, "uq_appointments_holding_nik"):
+                _refuse_holder(_holding_appointment(nik_hash))
+                raise DuplicateBooking() from None
+            if is_integrity_error_for(exc, "uq_appointments_code"):
+                appointment.code = _new_code()
+                continue
+            raise
+    raise RuntimeError("could not find a free booking code")
+
+
+@transactional
+def book_appointment(
+    slot_id, applicant, *, channel="web", idempotency_key=None, body_hash=None, allow_private=False
+):
+    """Book a recording slot for a resident; returns (appointment, created).
+
+    With an Idempotency-Key, the same key and body return the first appointment
+    (created=False); another body raises IdempotencyConflict. Raises ValidationError,
+    SlotFull, DuplicateBooking, AlreadyRecorded.
+    """
+    if idempotency_key:
+        replay = _replay(idempotency_key, body_hash)
+        if replay is not None:
+            return replay, False
+    slot = sites.get_bookable_slot(slot_id, allow_private=allow_private)
+    check_applicant(applicant, sites.to_local(slot.site, slot.starts_at).date())
+    try:
+        with db.session.begin_nested():
+            appointment = book_into_slot(slot, applicant, channel=channel)
+            if idempotency_key:
+                db.session.add(
+                    IdempotencyKey(
+                        key=idempotency_key,
+                        body_hash=body_hash,
+                        appointment_id=appointment.id,
+                        created_at=clock.now(),
+                    )
+                )
+                db.session.flush()
+    except (IntegrityError, DuplicateBooking):
+        # A concurrent request with the same key won the race: answer as it did.
+        if idempotency_key:
+            replay = _replay(idempotency_key, body_hash)
+            if replay is not None:
+                return replay, False
+        raise
+    _notify(appointment, "booking_confirmed")
+    return appointment, True
+
+
+def _replay(key, body_hash):
+    ttl = timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
+    row = db.session.scalar(sa.select(IdempotencyKey).where(IdempotencyKey.key == key))
+    if row is None:
+        return None
+    if row.created_at < clock.now() - ttl:
+        db.session.delete(row)
+        db.session.flush()
+        return None
+    if row.body_hash != body_hash:
+        raise IdempotencyConflict()
+    return db.session.get(Appointment, row.appointment_id)
+
+
+@transactional
+def purge_idempotency_keys():
+    """Forget Idempotency-Keys older than their 24-hour life; returns how many."""
+    cutoff = clock.now() - timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
+    result = db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    return result.rowcount
+
+
+# -------------------------------------------------------------------- look-up and change
+
+
+def get_by_code(code):
+    """An appointment by its code (staff side); raises NotFound."""
+    appointment = db.session.scalar(
+        sa.select(Appointment).where(Appointment.code == normalize_code(code))
+    )
+    if appointment is None:
+        raise NotFound()
+    return appointment
+
+
+def find_for_resident(code, nik):
+    """The appointment for a code and NIK; a wrong NIK is the same NotFound as a wrong code."""
+    appointment = db.session.scalar(
+        sa.select(Appointment).where(Appointment.code == normalize_code(code))
+    )
+    given = niks.hash_nik(nik or "")
+    if appointment is None or not secrets.compare_digest(given, appointment.nik_hash):
+        raise NotFound(_l("Kode booking atau NIK tidak cocok."))
+    return appointment
+
+
+@transactional
+def cancel_appointment(code, nik, reason=None):
+    """Cancel a booked appointment and free its seat at once; raises NotFound, InvalidState."""
+    appointment = find_for_resident(code, nik)
+    _cancel(appointment, reason)
+    _notify(appointment, "appointment_cancelled")
+    return appointment
+
+
+def _cancel(appointment, reason):
+    now = clock.now()
+    result = db.session.execute(
+        sa.update(Appointment)
+        .where(Appointment.id == appointment.id, Appointment.status == "booked")
+        .values(status="cancelled", cancelled_at=now, status_changed_at=now, outcome_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidState(
+            _l("Janji temu ini tidak dapat dibatalkan lagi (status: %(s)s).", s=appointment.status)
+        )
+    sites.release_seat(appointment.slot_id)
+    db.session.refresh(appointment)
+
+
+@transactional
+def cancel_by_office(appointment, reason):
+    """The office cancels (closure, device fault); the resident is told."""
+    _cancel(appointment, reason)
+    _notify(appointment, "appointment_cancelled_by_office", reason=reason)
+    return appointment
+
+
+@transactional
+def reschedule_appointment(code, nik, slot_id, allow_private=False):
+    """Move a booking to another slot atomically: the old seat is freed only if the new one
+    is taken. Raises NotFound, InvalidState, ValidationError, SlotFull."""
+    appointment = find_for_resident(code, nik)
+    if appointment.status != "booked":
+        raise InvalidState(_l("Hanya janji temu berstatus 'dipesan' yang dapat dijadwalkan ulang."))
+    if slot_id == appointment.slot_id:
+        raise ValidationError(fields={"slot_id": _l("Pilih jadwal yang berbeda dari sekarang.")})
+    slot = sites.get_bookable_slot(slot_id, allow_private=allow_private)
+    check_applicant(
+        Applicant(
+            nik=nik,
+            name=appointment.name,
+            birth_date=appointment.birth_date,
+            phone=appointment.phone,
+        ),
+        sites.to_local(slot.site, slot.starts_at).date(),
+        accept_mismatch_reason=appointment.birth_date_override_reason,
+    )
+    old_slot_id = appointment.slot_id
+    # Lock the two slots in id order so that crossing reschedules cannot deadlock.
+    with db.session.begin_nested():
+        for sid in sorted((old_slot_id, slot.id)):
+            if sid == slot.id:
+                sites.take_seat(sid)
+            else:
+                sites.release_seat(sid)
+        result = db.session.execute(
+            sa.update(Appointment)
+            .where(
+                Appointment.id == appointment.id,
+                Appointment.status == "booked",
+                Appointment.slot_id == old_slot_id,
+            )
+            .values(slot_id=slot.id, site_id=slot.site_id, status_changed_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise InvalidState()
+    db.session.refresh(appointment)
+    _notify(appointment, "appointment_rescheduled")
+    return appointment
+
+
+# ------------------------------------------------------------------ tokens, QR, calendar
+
+
+def _signer(salt):
+    return Signer(current_app.config["SECRET_KEY"], salt=salt, sep=".")
+
+
+def checkin_token(appointment):
+    """The QR code's text: the booking code, signed. It names the appointment, never the NIK."""
+    return _signer("antre-checkin").sign(appointment.code).decode()
+
+
+def code_from_checkin_token(token):
+    """The booking code in a check-in token; raises BadSignature for a forged or altered one."""
+    return _signer("antre-checkin").unsign((token or "").strip()).decode()
+
+
+def link_signature(code):
+    """Signature for URLs that only the holder of an appointment can open."""
+    return _signer("antre-link").get_signature(code).decode()
+
+
+def verify_link(code, signature):
+    """True when a URL signature belongs to the code."""
+    try:
+        return _signer("antre-link").verify_signature(code, signature or "")
+    except BadSignature:
+        return False
+
+
+def appointment_link(appointment):
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/janji/{appointment.code}?s={link_signature(appointment.code)}"
+
+
+def qr_png(appointment, box_size=8):
+    """A PNG of the check-in QR code."""
+    image = qrcode.make(
+        checkin_token(appointment),
+        box_size=box_size,
+        border=3,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def ics_bytes(appointment):
+    """An iCalendar file of the appointment, in the site's local time."""
+    site, slot = appointment.site, appointment.slot
+    cal = Calendar()
+    cal.add("prodid", "-//Antre KTP-el//id")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{appointment.code}@antre-ktp-el")
+    event.add("dtstamp", clock.now())
+    event.add("dtstart", sites.to_local(site, slot.starts_at))
+    event.add("dtend", sites.to_local(site, slot.ends_at))
+    event.add("summary", f"Perekaman KTP-el - {site.name}")
+    event.add("location", ", ".join(p for p in (site.name, site.address) if p))
+    event.add(
+        "description",
+        (
+            f"Kode booking: {appointment.code}\n"
+            "Bawa HP berisi kode QR atau cetakannya. Datang 15 menit sebelum jadwal.\n"
+            f"{appointment_link(appointment)}"
+        ),
+    )
+    event.add("status", "CANCELLED" if appointment.status == "cancelled" else "CONFIRMED")
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+# ----------------------------------------------------------------------- card summary
+
+_card_provider = None
+
+
+def register_card_provider(fn):
+    """The cards feature tells appointments how to describe an appointment's card."""
+    global _card_provider
+    _card_provider = fn
+
+
+def card_summary(appointment):
+    """Card `C` of API.md for an appointment."""
+    if _card_provider is not None:
+        return _card_provider(appointment)
+    return {
+        "status": "not_recorded",
+        "print_on": None,
+        "pickup_from": None,
+        "pickup_site": None,
+        "queue_position": None,
+    }
+
+
+# ------------------------------------------------------------------------ notifications
+
+
+def _notify(appointment, event, **extra):
+    site, slot = appointment.site, appointment.slot
+    starts = sites.to_local(site, slot.starts_at)
+    notifications.enqueue(
+        event,
+        name=appointment.name,
+        phone=appointment.phone,
+        email=appointment.email,
+        locale=appointment.locale,
+        reference=appointment.code,
+        nik_masked=appointment.nik_masked,
+        context={
+            "code": appointment.code,
+            "site": site.name,
+            "address": site.address,
+            "starts_at": starts.isoformat(),
+            "link": appointment_link(appointment),
+            **extra,
+        },
+    )
+
+
+def notify(appointment, event, **extra):
+    """Queue a message about an appointment (other features' events use this)."""
+    _notify(appointment, event, **extra)
+
+
+def is_active(appointment):
+    return appointment.status in ACTIVE_STATUSES

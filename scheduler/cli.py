@@ -1,0 +1,103 @@
+"""Command line: seed-demo, slots, users, jobs (see API.md)."""
+
+import importlib
+import importlib.util
+
+import click
+from flask import current_app
+
+from scheduler.errors import DomainError
+
+
+def _fail(exc):
+    fields = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "fields", {}).items())
+    raise click.ClickException(f"{exc.message}{' (' + fields + ')' if fields else ''}")
+
+
+def register(app):
+    from scheduler import FEATURES
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load demo data for Kabupaten Kudus (safe to run twice)."""
+        for feature in FEATURES:
+            name = f"scheduler.{feature}.demo"
+            if importlib.util.find_spec(name) is not None:
+                importlib.import_module(name).seed(click.echo)
+        click.echo("demo data ready")
+
+    slots = click.Group("slots", help="Slot generation.")
+    app.cli.add_command(slots)
+
+    @slots.command("generate")
+    @click.option(
+        "--days",
+        type=click.IntRange(0, 366),
+        default=None,
+        help="Days ahead (default SLOT_WINDOW_DAYS, 30).",
+    )
+    def slots_generate(days):
+        """Generate slots for the rolling window from each site's calendar."""
+        from scheduler.sites import services
+
+        report = services.generate_slots(days=days)
+        click.echo(
+            f"created {report['created']}, updated {report['updated']}, "
+            f"removed {report['removed']}, conflicts {len(report['conflicts'])}"
+        )
+        for c in report["conflicts"]:
+            click.echo(
+                f"  conflict: {c['site']} {c['starts_at']} has {c['booked']} booking(s); "
+                f"kept ({c['reason']})"
+            )
+
+    users = click.Group("users", help="User accounts.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.option("--email", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", type=click.Choice(["admin", "staff", "coordinator"]), required=True)
+    @click.option("--site", "sites", type=int, multiple=True, help="A site id (may repeat).")
+    @click.option("--name", default="")
+    def users_create(email, password, role, sites, name):
+        """Create a user."""
+        from scheduler.staff import services
+
+        try:
+            user = services.create_user(email, password, role, site_ids=sites, name=name)
+        except DomainError as exc:
+            _fail(exc)
+        click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+    @users.command("token")
+    @click.option("--email", required=True)
+    @click.option("--name", default="cli")
+    def users_token(email, name):
+        """Print a new API token for a user (alone on the last line)."""
+        from scheduler.staff import services
+
+        try:
+            token = services.create_token(email, name=name)
+        except DomainError as exc:
+            _fail(exc)
+        click.echo(f"API token for {email} (shown once, store it safely):")
+        click.echo(token)
+
+    jobs = click.Group("jobs", help="The background worker.")
+    app.cli.add_command(jobs)
+
+    @jobs.command("run")
+    def jobs_run():
+        """Run the scheduled jobs until stopped."""
+        from scheduler import worker
+
+        worker.run_forever(current_app._get_current_object())
+
+    @jobs.command("run-once")
+    def jobs_run_once():
+        """Run every job that is due now, once, and exit."""
+        from scheduler import worker
+
+        for name, result in worker.run_once(current_app._get_current_object()):
+            click.echo(f"{name}: {result}")

@@ -1,0 +1,120 @@
+"""Configuration: defaults here, then the file named by SCHEDULER_CONFIG, then
+environment variables, then the overrides given to create_app."""
+
+import os
+
+DEFAULTS = {
+    # "development", "production" or "testing"
+    "SCHEDULER_ENV": "development",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "NIK_ENCRYPTION_KEY": None,
+    "NIK_HASH_KEY": None,
+    "REDIS_URL": None,
+    # The regency this installation serves (print queue dates use its zone).
+    "REGENCY_NAME": "Kabupaten Kudus",
+    "REGENCY_CODE": "3319",
+    "REGENCY_TIMEZONE": "Asia/Jakarta",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Booking rules
+    "BOOKING_MIN_NOTICE_MINUTES": 60,
+    "BOOKING_WINDOW_DAYS": 30,
+    "SLOT_WINDOW_DAYS": 30,
+    "RECORDING_MINUTES": 15,
+    "MINIMUM_RECORDING_AGE": 16,
+    "IDEMPOTENCY_TTL_HOURS": 24,
+    # Check-in opens this long before the slot starts.
+    "CHECKIN_EARLY_MINUTES": 60,
+    # Rate limits (Flask-Limiter notation)
+    "LOOKUP_LIMIT_PER_ADDRESS": "20 per 10 minutes",
+    "LOOKUP_LIMIT_PER_CODE": "5 per 10 minutes",
+    "BOOKING_LIMIT_PER_ADDRESS": "600 per minute",
+    "LOGIN_LIMIT_PER_ADDRESS": "10 per 5 minutes",
+    # Outreach: mobile recording kits the office owns.
+    "OUTREACH_KITS": 4,
+    # Notification channels (off while unset)
+    "SMTP_HOST": None,
+    "SMTP_PORT": 25,
+    "SMTP_FROM": "antre-ktp@localhost",
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TLS": False,
+    "WHATSAPP_API_URL": None,
+    "WHATSAPP_TOKEN": None,
+    "SMS_API_URL": None,
+    "SMS_TOKEN": None,
+    # Sessions
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+}
+
+INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
+BOOL_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
+INT_KEYS |= {"SMTP_PORT"}
+
+DEV_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the service."""
+
+
+def _coerce(key, value):
+    if key in BOOL_KEYS and isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if key in INT_KEYS and isinstance(value, str):
+        return int(value)
+    return value
+
+
+def load_config(app, overrides=None):
+    """Fill app.config from defaults, the SCHEDULER_CONFIG file, the environment and overrides."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    path = os.environ.get("SCHEDULER_CONFIG")
+    if path:
+        app.config.from_pyfile(os.path.abspath(path))
+    for key in DEFAULTS:
+        if key in os.environ and os.environ[key] != "":
+            app.config[key] = _coerce(key, os.environ[key])
+    if overrides:
+        app.config.update(overrides)
+
+    env = app.config["SCHEDULER_ENV"]
+    if not app.config.get("SECRET_KEY") and env != "production":
+        app.config["SECRET_KEY"] = DEV_SECRET
+    if not app.config.get("DATABASE_URL"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "scheduler.db")
+    url = app.config["DATABASE_URL"]
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["REGENCY_TIMEZONE"])
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if env == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    validate(app.config)
+
+
+def validate(config):
+    """Refuse to start with settings that would be unsafe or meaningless."""
+    env = config["SCHEDULER_ENV"]
+    if env not in {"development", "production", "testing"}:
+        raise ConfigError(f"SCHEDULER_ENV must be development, production or testing, not {env!r}")
+    if env == "production":
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET:
+            raise ConfigError("SECRET_KEY is required in production")
+        if not config.get("NIK_ENCRYPTION_KEY") or not config.get("NIK_HASH_KEY"):
+            raise ConfigError("NIK_ENCRYPTION_KEY and NIK_HASH_KEY are required in production")
+    for key in ("BOOKING_MIN_NOTICE_MINUTES", "BOOKING_WINDOW_DAYS", "SLOT_WINDOW_DAYS"):
+        if int(config[key]) < 0:
+            raise ConfigError(f"{key} must not be negative")
+    if int(config["RECORDING_MINUTES"]) <= 0:
+        raise ConfigError("RECORDING_MINUTES must be positive")

@@ -1,0 +1,103 @@
+"""Declarative base, column types, mixins and the transaction boundary."""
+
+import functools
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware datetime stored as naive UTC (the same on SQLite and PostgreSQL)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+def _session():
+    from scheduler.extensions import db
+
+    return db.session
+
+
+def transactional(fn):
+    """Run a service in one transaction: commit once at the outermost call, roll back on
+    any exception. Nested calls join the outer transaction."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        session = _session()
+        depth = session.info.get("tx_depth", 0)
+        session.info["tx_depth"] = depth + 1
+        try:
+            result = fn(*args, **kwargs)
+            if depth == 0:
+                session.commit()
+            return result
+        except BaseException:
+            if depth == 0:
+                session.rollback()
+            raise
+        finally:
+            session.info["tx_depth"] = depth
+
+    return wrapper
+
+
+def is_integrity_error_for(exc, name):
+    """True when an IntegrityError was raised by the constraint or index called `name`."""
+    text = str(getattr(exc, "orig", exc))
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name == name
+    return name in text
+
+
+def configure_engine_events(engine):
+    """SQLite: WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so that parallel
+    writers (several gunicorn workers) wait for each other instead of failing."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

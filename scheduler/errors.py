@@ -1,0 +1,179 @@
+"""Domain errors and the one place that turns any error into a response."""
+
+import logging
+
+from flask import g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    code = "error"
+    status = 400
+    default_message = _l("Permintaan tidak dapat diproses.")
+
+    def __init__(self, message=None, fields=None):
+        super().__init__(str(message or self.default_message))
+        self.message = message or self.default_message
+        self.fields = fields or {}
+
+
+class ValidationError(DomainError):
+    code, status = "validation_error", 422
+    default_message = _l("Periksa kembali isian yang ditandai.")
+
+
+class NotFound(DomainError):
+    code, status = "not_found", 404
+    default_message = _l("Data tidak ditemukan.")
+
+
+class SlotFull(DomainError):
+    code, status = "slot_full", 409
+    default_message = _l("Jadwal ini sudah penuh. Silakan pilih jam lain.")
+
+
+class DuplicateBooking(DomainError):
+    code, status = "duplicate_booking", 409
+    default_message = _l(
+        "NIK ini sudah memiliki janji temu yang aktif. Batalkan atau ubah janji itu dulu."
+    )
+
+
+class AlreadyRecorded(DomainError):
+    code, status = "already_recorded", 409
+    default_message = _l("NIK ini sudah direkam; KTP-el sedang diproses.")
+
+
+class InvalidState(DomainError):
+    code, status = "invalid_state", 409
+    default_message = _l("Tindakan ini tidak dapat dilakukan pada status sekarang.")
+
+
+class NoCurrentSlot(DomainError):
+    code, status = "no_current_slot", 409
+    default_message = _l("Tidak ada jadwal yang sedang berjalan di lokasi ini.")
+
+
+class AlreadyCheckedIn(DomainError):
+    code, status = "already_checked_in", 409
+    default_message = _l("Janji temu ini sudah check-in.")
+
+
+class InvalidQR(DomainError):
+    code, status = "invalid_qr", 422
+    default_message = _l("Kode QR tidak sah atau janji temu sudah dibatalkan.")
+
+
+class WrongSiteOrDay(DomainError):
+    code, status = "wrong_site_or_day", 409
+    default_message = _l("Janji temu ini untuk lokasi atau hari lain, atau di luar jam check-in.")
+
+
+class Unauthorized(DomainError):
+    code, status = "unauthorized", 401
+    default_message = _l("Silakan masuk terlebih dahulu.")
+
+
+class Forbidden(DomainError):
+    code, status = "forbidden", 403
+    default_message = _l("Anda tidak berhak melakukan tindakan ini.")
+
+
+class RateLimited(DomainError):
+    code, status = "rate_limited", 429
+    default_message = _l("Terlalu banyak percobaan. Coba lagi nanti.")
+
+
+class IdempotencyConflict(DomainError):
+    code, status = "idempotency_conflict", 409
+    default_message = _l("Idempotency-Key ini sudah dipakai untuk permintaan yang berbeda.")
+
+
+HTTP_CODES = {
+    400: ("validation_error", _l("Permintaan tidak dapat dibaca.")),
+    401: ("unauthorized", Unauthorized.default_message),
+    403: ("forbidden", Forbidden.default_message),
+    404: ("not_found", _l("Halaman atau data tidak ditemukan.")),
+    405: ("method_not_allowed", _l("Metode ini tidak didukung untuk alamat ini.")),
+    413: ("validation_error", _l("Berkas atau isian terlalu besar.")),
+    415: ("validation_error", _l("Kirim data sebagai JSON.")),
+    422: ("validation_error", ValidationError.default_message),
+    429: ("rate_limited", RateLimited.default_message),
+}
+
+
+def wants_json():
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_payload(code, message, fields=None):
+    body = {"code": code, "message": str(message)}
+    if fields:
+        body["fields"] = {k: str(v) for k, v in fields.items()}
+    return {"error": body}
+
+
+def _render_html(status, message, fields=None):
+    # A view that shows a form registers it in g.form_page = (template, context) so that
+    # a domain error re-renders the same form with the message next to the field.
+    page = getattr(g, "form_page", None)
+    if page is not None and status < 500:
+        template, context = page
+        return render_template(
+            template, **context, errors=fields or {}, error_message=str(message)
+        ), status
+    return render_template("errors/error.html", status=status, message=str(message)), status
+
+
+def register_error_handlers(app):
+    """Install the handlers that give every error the API.md shape or an error page."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(exc):
+        if wants_json():
+            resp = jsonify(error_payload(exc.code, exc.message, exc.fields))
+            resp.status_code = exc.status
+            return resp
+        return _render_html(exc.status, exc.message, exc.fields)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc):
+        status = exc.code or 500
+        code, message = HTTP_CODES.get(status, ("error", exc.description))
+        if status == 429:
+            message = RateLimited.default_message
+        if status == 400 and getattr(exc, "description", "") and "CSRF" in exc.description:
+            message = _l("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.")
+        if wants_json():
+            resp = jsonify(error_payload(code, message))
+            resp.status_code = 422 if status in (400, 413, 415) else status
+        else:
+            resp, _ = _render_html(status, message)
+            resp = app.make_response((resp, status))
+        if status == 429:
+            retry = _retry_after(exc)
+            resp.headers["Retry-After"] = str(retry)
+        if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            resp.headers["Allow"] = ", ".join(exc.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        message = _l("Terjadi kesalahan pada sistem. Silakan coba lagi.")
+        if wants_json():
+            resp = jsonify(error_payload("internal_error", message))
+            resp.status_code = 500
+            return resp
+        return render_template("errors/error.html", status=500, message=str(message)), 500
+
+
+def _retry_after(exc):
+    limit = getattr(exc, "limit", None)
+    try:
+        return int(limit.limit.get_expiry())
+    except Exception:  # the limit object varies between Flask-Limiter versions
+        return 60

@@ -1,0 +1,165 @@
+"""The only code that sees a full NIK: validation, encryption at rest, keyed hash, mask.
+
+A NIK is `PP KK CC DDMMYY SSSS`: province, regency, kecamatan, birth date (women's day
++ 40) and a serial. See DOMAIN.md.
+"""
+
+import base64
+import functools
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from scheduler.errors import ValidationError
+
+PROVINCE_CODES = frozenset(
+    [*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66), *range(71, 77)]
+    + [81, 82, *range(91, 97)]
+)
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+@dataclass(frozen=True)
+class NikInfo:
+    province: int
+    regency: int
+    kecamatan: int
+    day: int
+    month: int
+    year2: int
+    female: bool
+    serial: int
+
+
+def normalize_nik(raw):
+    """Strip the spaces, dots and dashes people type inside a NIK."""
+    return _SEPARATORS.sub("", raw or "")
+
+
+def _date_exists(day, month, year2):
+    for century in (1900, 2000):
+        try:
+            date(century + year2, month, day)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def parse_nik(raw, field="nik"):
+    """Validate a NIK's structure and return what it encodes; raises ValidationError."""
+    nik = normalize_nik(raw)
+
+    def fail(message):
+        raise ValidationError(fields={field: message})
+
+    if not nik:
+        fail(_l("NIK wajib diisi."))
+    if not nik.isascii() or not nik.isdigit():
+        fail(_l("NIK hanya berisi angka."))
+    if len(nik) != 16:
+        fail(_l("NIK harus 16 digit (Anda mengisi %(n)s digit).", n=len(nik)))
+    province, regency, kecamatan = int(nik[0:2]), int(nik[2:4]), int(nik[4:6])
+    if province not in PROVINCE_CODES:
+        fail(_l("Dua digit pertama NIK bukan kode provinsi yang berlaku."))
+    if regency == 0:
+        fail(_l("Kode kabupaten/kota dalam NIK (digit 3-4) tidak boleh 00."))
+    if kecamatan == 0:
+        fail(_l("Kode kecamatan dalam NIK (digit 5-6) tidak boleh 00."))
+    day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    female = day > 40
+    if female:
+        day -= 40
+    if not (1 <= month <= 12 and 1 <= day <= 31 and _date_exists(day, month, year2)):
+        fail(_l("Tanggal lahir dalam NIK (digit 7-12) bukan tanggal yang ada."))
+    serial = int(nik[12:16])
+    if serial == 0:
+        fail(_l("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."))
+    return NikInfo(province, regency, kecamatan, day, month, year2, female, serial)
+
+
+def matches_birth_date(info, birth_date):
+    """True when the birth date given agrees with the one encoded in the NIK."""
+    return (
+        info.day == birth_date.day
+        and info.month == birth_date.month
+        and info.year2 == birth_date.year % 100
+    )
+
+
+def check_birth_date(info, birth_date, field="birth_date"):
+    """Refuse a birth date that does not match the NIK, sending the resident to the desk."""
+    if not matches_birth_date(info, birth_date):
+        raise ValidationError(
+            fields={
+                field: _l(
+                    "Tanggal lahir tidak cocok dengan NIK. Jika data Anda benar, silakan "
+                    "datang ke loket Disdukcapil; petugas dapat memeriksa dan menerimanya."
+                )
+            }
+        )
+
+
+def mask_nik(raw):
+    """`3319**********01`: the first four and last two digits."""
+    nik = normalize_nik(raw)
+    return nik[:4] + "*" * (len(nik) - 6) + nik[-2:]
+
+
+def _derive(secret, label):
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret.encode())
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet(enc_key, secret):
+    if enc_key:
+        try:
+            return Fernet(enc_key)
+        except ValueError:  # not a Fernet key: derive one from the passphrase
+            return Fernet(base64.urlsafe_b64encode(_derive(enc_key, b"antre-nik-enc")))
+    return Fernet(base64.urlsafe_b64encode(_derive(secret, b"antre-nik-enc")))
+
+
+@functools.lru_cache(maxsize=8)
+def _hash_key(hash_key, secret):
+    return _derive(hash_key or secret, b"antre-nik-hash")
+
+
+def _keys():
+    cfg = current_app.config
+    return cfg.get("NIK_ENCRYPTION_KEY"), cfg.get("NIK_HASH_KEY"), cfg["SECRET_KEY"]
+
+
+def encrypt_nik(raw):
+    """Encrypt a NIK for storage (Fernet: AES-128-CBC with HMAC-SHA256)."""
+    enc_key, _, secret = _keys()
+    return _fernet(enc_key, secret).encrypt(normalize_nik(raw).encode()).decode()
+
+
+def decrypt_nik(token):
+    """The stored NIK in clear; only for the desk's verification and exports by law."""
+    enc_key, _, secret = _keys()
+    try:
+        return _fernet(enc_key, secret).decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("NIK ciphertext does not decrypt with the configured key") from exc
+
+
+def hash_nik(raw):
+    """Keyed hash (HMAC-SHA256) for uniqueness and look-up; not reversible without the key."""
+    _, hash_key, secret = _keys()
+    digest = hmac.new(_hash_key(hash_key, secret), normalize_nik(raw).encode(), hashlib.sha256)
+    return digest.hexdigest()
+
+
+def nik_matches(raw, stored_hash):
+    """Constant-time comparison of a typed NIK with a stored hash."""
+    return hmac.compare_digest(hash_nik(raw), stored_hash)

@@ -1,0 +1,251 @@
+"""Request parsing with pydantic schemas, and the OpenAPI document built from the code.
+
+An endpoint declares its contract with @api_doc(...); parse_body/parse_query validate
+input against a schema and raise ValidationError naming each field at fault, in the
+request's language.
+"""
+
+import json
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
+
+from scheduler.errors import ValidationError
+
+_SKIP_METHODS = {"HEAD", "OPTIONS"}
+
+
+def api_doc(
+    summary,
+    *,
+    body=None,
+    response=None,
+    status=200,
+    auth=False,
+    query=None,
+    errors=(),
+    description=None,
+    multipart=None,
+    produces=None,
+):
+    """Declare an endpoint's contract for the OpenAPI document."""
+
+    def deco(fn):
+        fn._openapi = {
+            "summary": summary,
+            "body": body,
+            "response": response,
+            "status": status,
+            "auth": auth,
+            "query": query,
+            "errors": errors,
+            "description": description,
+            "multipart": multipart,
+            "produces": produces,
+        }
+        return fn
+
+    return deco
+
+
+def domain_error(message):
+    """Raise inside a pydantic validator: the message is shown as it is."""
+    return PydanticCustomError("domain", "{msg}", {"msg": str(message)})
+
+
+def _message(err):
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "domain":
+        return ctx["msg"]
+    if kind == "missing":
+        return _("Wajib diisi.")
+    if kind in {"string_too_long", "too_long"}:
+        return _("Paling banyak %(n)s karakter.", n=ctx.get("max_length"))
+    if kind in {"string_too_short", "too_short"}:
+        return (
+            _("Wajib diisi.")
+            if ctx.get("min_length", 1) <= 1
+            else _("Paling sedikit %(n)s karakter.", n=ctx.get("min_length"))
+        )
+    if kind.startswith("string"):
+        return _("Harus berupa teks.")
+    if kind.startswith(("int", "float", "decimal")):
+        return _("Harus berupa bilangan bulat.")
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        return _("Angka di luar batas yang diizinkan.")
+    if kind.startswith("date") or kind.startswith("time"):
+        return (
+            _("Tanggal harus berformat YYYY-MM-DD.")
+            if kind.startswith("date")
+            else _("Waktu harus berformat HH:MM.")
+        )
+    if kind.startswith("bool"):
+        return _("Harus bernilai true atau false.")
+    if kind in {"literal_error", "enum"}:
+        return _("Pilihan tidak sah.")
+    if kind in {"list_type", "dict_type", "model_type", "model_attributes_type"}:
+        return _("Jenis data tidak sah.")
+    if kind == "value_error" and "email" in err.get("msg", "").lower():
+        return _("Alamat email tidak sah.")
+    return _("Isian tidak sah.")
+
+
+def validate(model, data):
+    """Validate `data` against a pydantic model; raise ValidationError with per-field messages."""
+    if not isinstance(data, dict):
+        raise ValidationError(_("Isi permintaan harus berupa objek JSON."))
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        fields = {}
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"]] or ["body"]
+            fields.setdefault(loc[0], _message(err))
+        raise ValidationError(fields=fields) from None
+
+
+def parse_body(model):
+    """The request's JSON body validated against `model` (any content type is read as JSON)."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise ValidationError(_("Isi permintaan kosong; kirim objek JSON."))
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError(_("Isi permintaan bukan JSON yang sah.")) from None
+    return validate(model, data)
+
+
+def parse_query(model):
+    """The query string validated against `model`."""
+    return validate(model, request.args.to_dict())
+
+
+# ---------------------------------------------------------------------------- document
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+
+
+def _schema_ref(model, components):
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        components[name] = sub
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _path_of(rule):
+    path = rule.rule
+    params = []
+    for arg in rule.arguments:
+        converter = rule._converters[arg].__class__.__name__
+        path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(f"<{arg}>", "{" + arg + "}")
+        schema = (
+            {"type": "integer", "minimum": 0}
+            if converter == "IntegerConverter"
+            else {"type": "string"}
+        )
+        params.append({"name": arg, "in": "path", "required": True, "schema": schema})
+    return path, params
+
+
+def build_openapi(app=None):
+    """The OpenAPI 3.1 document of every /api/ endpoint that declares @api_doc."""
+    app = app or current_app
+    components = {"Error": ERROR_SCHEMA}
+    paths = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
+            continue
+        view = app.view_functions.get(rule.endpoint)
+        meta = getattr(view, "_openapi", None)
+        if meta is None:
+            continue
+        path, params = _path_of(rule)
+        for method in sorted(rule.methods - _SKIP_METHODS):
+            op = {"summary": meta["summary"], "operationId": rule.endpoint.replace(".", "_")}
+            if meta["description"]:
+                op["description"] = meta["description"]
+            parameters = list(params)
+            if meta["query"] is not None:
+                qschema = meta["query"].model_json_schema()
+                required = set(qschema.get("required", []))
+                for name, prop in qschema.get("properties", {}).items():
+                    prop = {k: v for k, v in prop.items() if k != "title"}
+                    if "anyOf" in prop:  # Optional[...]: document the non-null branch
+                        branches = [b for b in prop.pop("anyOf") if b.get("type") != "null"]
+                        prop.update(branches[0] if branches else {"type": "string"})
+                        prop.pop("default", None)
+                    parameters.append(
+                        {"name": name, "in": "query", "required": name in required, "schema": prop}
+                    )
+            if parameters:
+                op["parameters"] = parameters
+            if meta["body"] is not None:
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": _schema_ref(meta["body"], components)}
+                    },
+                }
+            elif meta["multipart"] is not None:
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": meta["multipart"]}},
+                }
+            ok = {"description": "OK"}
+            if meta["produces"]:
+                ok["content"] = {
+                    meta["produces"]: {"schema": {"type": "string", "format": "binary"}}
+                }
+            elif meta["response"] is not None:
+                ok["content"] = {
+                    "application/json": {"schema": _schema_ref(meta["response"], components)}
+                }
+            responses = {str(meta["status"]): ok}
+            err = {
+                "description": "Error",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+            for code in {"404", "422", "429", "409", "401", "403", *map(str, meta["errors"])}:
+                responses.setdefault(code, err)
+            if meta["status"] == 201 and meta["response"] is not None:
+                responses["200"] = ok  # idempotent replays
+            op["responses"] = responses
+            if meta["auth"]:
+                op["security"] = [{"bearer": []}]
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Antre KTP-el API",
+            "version": "1.0.0",
+            "description": "Booking e-KTP recording and card pickup at a Disdukcapil.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def is_model(obj):
+    return isinstance(obj, type) and issubclass(obj, BaseModel)

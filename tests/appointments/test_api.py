@@ -1,0 +1,214 @@
+from datetime import date
+
+import pytest
+
+from scheduler.extensions import db
+from scheduler.sites.models import Slot
+from tests.factories import booking_body, make_nik, make_slot
+
+
+@pytest.fixture
+def slot(ctx):
+    return make_slot(capacity=2)
+
+
+def book(client, body, **headers):
+    return client.post("/api/v1/appointments", json=body, headers=headers)
+
+
+def test_booking_returns_the_appointment_with_masked_nik(client, slot):
+    body = booking_body(slot)
+    resp = book(client, body)
+    assert resp.status_code == 201
+    a = resp.get_json()["appointment"]
+    assert a["status"] == "booked"
+    assert a["nik_masked"] == body["nik"][:4] + "*" * 10 + body["nik"][-2:]
+    assert body["nik"] not in resp.get_data(as_text=True)
+    assert a["slot"]["available"] == 1
+    assert a["slot"]["starts_at"].endswith("+07:00")
+    assert a["card"]["status"] == "not_recorded"
+    assert len(a["code"]) == 8 and not set(a["code"]) & set("0O1IL2Z5S8B")
+
+
+def test_slot_never_holds_more_than_capacity(client, slot):
+    assert book(client, booking_body(slot)).status_code == 201
+    assert book(client, booking_body(slot)).status_code == 201
+    resp = book(client, booking_body(slot))
+    assert resp.status_code == 409
+    assert resp.get_json()["error"]["code"] == "slot_full"
+    assert db.session.get(Slot, slot.id).booked_count == 2
+
+
+def test_one_nik_holds_one_active_booking(client, slot):
+    other = make_slot(capacity=2, days_ahead=2)
+    body = booking_body(slot)
+    assert book(client, body).status_code == 201
+    resp = book(client, {**body, "slot_id": other.id})
+    assert resp.status_code == 409
+    assert resp.get_json()["error"]["code"] == "duplicate_booking"
+
+
+def test_wrong_birth_date_is_refused_on_birth_date(client, slot):
+    body = booking_body(slot, birth_date=date(2000, 5, 17))
+    body["birth_date"] = "2000-05-18"
+    resp = book(client, body)
+    assert resp.status_code == 422
+    assert "birth_date" in resp.get_json()["error"]["fields"]
+
+
+def test_women_day_plus_forty(client, slot):
+    body = booking_body(slot, birth_date=date(1999, 3, 7), female=True)
+    assert body["nik"][6:8] == "47"
+    assert book(client, body).status_code == 201
+
+
+def test_under_sixteen_on_slot_date_is_refused(client, slot):
+    resp = book(client, booking_body(slot, birth_date=date(2011, 1, 1)))
+    assert resp.status_code == 422
+    assert "birth_date" in resp.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "nik,fragment",
+    [
+        ("12345", "16"),
+        ("3319ab0101000001", "angka"),
+        ("9919020101000001", "provinsi"),
+        ("3300020101000001", "00"),
+        ("3319000101000001", "00"),
+        ("3319023102000001", "tanggal"),
+        ("3319020101000000", "0000"),
+    ],
+)
+def test_nik_errors_are_reported_on_nik(client, slot, nik, fragment):
+    resp = book(client, {**booking_body(slot), "nik": nik})
+    assert resp.status_code == 422
+    assert fragment in resp.get_json()["error"]["fields"]["nik"]
+
+
+def test_messages_follow_accept_language(client, slot):
+    resp = client.post(
+        "/api/v1/appointments",
+        json={**booking_body(slot), "nik": "1"},
+        headers={"Accept-Language": "en"},
+    )
+    assert "16 digits" in resp.get_json()["error"]["fields"]["nik"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "not json",
+        "[]",
+        '"x"',
+        "{}",
+        '{"slot_id": "abc"}',
+        '{"slot_id": 99999999999999}',
+    ],
+)
+def test_malformed_bodies_are_422_and_write_nothing(client, slot, payload):
+    resp = client.post("/api/v1/appointments", data=payload, content_type="application/json")
+    assert resp.status_code == 422
+    assert resp.get_json()["error"]["code"] == "validation_error"
+    assert db.session.get(Slot, slot.id).booked_count == 0
+
+
+def test_overlong_name_and_missing_consent(client, slot):
+    resp = book(client, {**booking_body(slot), "name": "x" * 101, "consent": False})
+    fields = resp.get_json()["error"]["fields"]
+    assert resp.status_code == 422 and {"name", "consent"} <= set(fields)
+
+
+def test_unknown_slot_is_422_on_slot_id(client, slot):
+    resp = book(client, {**booking_body(slot), "slot_id": 424242})
+    assert resp.status_code == 422 and "slot_id" in resp.get_json()["error"]["fields"]
+
+
+def test_outreach_only_slot_is_refused(client):
+    private = make_slot(session_kind="outreach", is_public=False)
+    resp = book(client, booking_body(private))
+    assert resp.status_code == 422 and "slot_id" in resp.get_json()["error"]["fields"]
+
+
+def test_phone_is_stored_as_e164(client, slot):
+    from scheduler.appointments.models import Appointment
+
+    book(client, booking_body(slot, phone="0812-3456-7890"))
+    assert db.session.scalars(db.select(Appointment)).one().phone == "+6281234567890"
+
+
+def test_idempotency_key_replays_and_conflicts(client, slot):
+    body = booking_body(slot)
+    first = book(client, body, **{"Idempotency-Key": "abc"})
+    again = book(client, body, **{"Idempotency-Key": "abc"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["appointment"]["code"] == again.get_json()["appointment"]["code"]
+    other = book(client, booking_body(slot), **{"Idempotency-Key": "abc"})
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "idempotency_conflict"
+
+
+def test_lookup_cancel_and_reschedule(client, slot):
+    body = booking_body(slot)
+    code = book(client, body).get_json()["appointment"]["code"]
+    nik = {"nik": body["nik"]}
+    assert client.post(f"/api/v1/appointments/{code}/lookup", json=nik).status_code == 200
+    wrong = client.post(
+        f"/api/v1/appointments/{code}/lookup", json={"nik": make_nik(date(2000, 5, 17))}
+    )
+    unknown = client.post("/api/v1/appointments/ZZZZZZZZ/lookup", json=nik)
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.get_json() == unknown.get_json()
+
+    later = make_slot(capacity=1, days_ahead=3)
+    moved = client.post(
+        f"/api/v1/appointments/{code}/reschedule", json={**nik, "slot_id": later.id}
+    )
+    assert moved.status_code == 200
+    assert moved.get_json()["appointment"]["slot"]["id"] == later.id
+    assert db.session.get(Slot, slot.id).booked_count == 0
+    assert db.session.get(Slot, later.id).booked_count == 1
+
+    cancelled = client.post(f"/api/v1/appointments/{code}/cancel", json=nik)
+    assert cancelled.get_json()["appointment"]["status"] == "cancelled"
+    assert db.session.get(Slot, later.id).booked_count == 0
+    again = client.post(f"/api/v1/appointments/{code}/cancel", json=nik)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "invalid_state"
+    # the NIK is free again
+    assert book(client, body).status_code == 201
+
+
+def test_reschedule_into_full_slot_keeps_the_old_seat(client, slot):
+    body = booking_body(slot)
+    code = book(client, body).get_json()["appointment"]["code"]
+    full = make_slot(capacity=1, days_ahead=4)
+    book(client, booking_body(full))
+    resp = client.post(
+        f"/api/v1/appointments/{code}/reschedule", json={"nik": body["nik"], "slot_id": full.id}
+    )
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "slot_full"
+    assert db.session.get(Slot, slot.id).booked_count == 1
+
+
+def test_two_hundred_wrong_guesses_hit_429(client, slot):
+    code = book(client, booking_body(slot)).get_json()["appointment"]["code"]
+    statuses = set()
+    for i in range(200):
+        nik = make_nik(date(1990, 1, 1), serial=i + 1)
+        resp = client.post(f"/api/v1/appointments/{code}/lookup", json={"nik": nik})
+        statuses.add(resp.status_code)
+        if resp.status_code == 429:
+            assert resp.get_json()["error"]["code"] == "rate_limited"
+            assert int(resp.headers["Retry-After"]) > 0
+            break
+    assert 429 in statuses
+
+
+def test_qr_and_ics_need_the_signature(client, slot):
+    a = book(client, booking_body(slot)).get_json()["appointment"]
+    png = client.get(a["qr_png_url"].replace("http://localhost", ""))
+    assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    ics = client.get(a["ics_url"].replace("http://localhost", ""))
+    assert ics.status_code == 200 and b"DTSTART;TZID=Asia/Jakarta:20261208T100000" in ics.data
+    forged = client.get(f"/api/v1/appointments/{a['code']}/qr.png?s=forged")
+    assert forged.status_code == 404
