@@ -53,6 +53,7 @@ def create_app(overrides=None):
     errors.register_error_handlers(app)
     cli.register(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app
 
 
