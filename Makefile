@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+LINT_PATHS := $(wildcard scheduler tests bench wsgi.py)
 
 .PHONY: run test install install-dev translations lint serve worker browsers bench clean messages
 
@@ -38,8 +39,8 @@ run: install
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-dev
-	$(BIN)/ruff check scheduler tests bench wsgi.py
-	$(BIN)/ruff format --check scheduler tests bench wsgi.py
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 test: install-dev lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
