@@ -39,6 +39,8 @@ def create_app(overrides=None):
 
     app.register_blueprint(system.bp)
     for feature in FEATURES:
+        if importlib.util.find_spec(f"scheduler.{feature}") is None:
+            continue  # a feature not installed in this build
         package = importlib.import_module(f"scheduler.{feature}")
         if hasattr(package, "init_app"):
             package.init_app(app)
