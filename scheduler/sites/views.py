@@ -180,7 +180,7 @@ def exception_add(site_id):
             form.starts_on.data,
             form.ends_on.data,
             form.closed.data,
-            reason=form.reason.data.strip(),
+            reason=(form.reason.data or "").strip(),
             opens_at=form.opens_at.data,
             closes_at=form.closes_at.data,
             break_starts_at=form.break_starts_at.data,
