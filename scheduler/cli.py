@@ -22,7 +22,7 @@ def register(app):
         """Load demo data for Kabupaten Kudus (safe to run twice)."""
         for feature in FEATURES:
             name = f"scheduler.{feature}.demo"
-            if importlib.util.find_spec(name) is not None:
+            if importlib.util.find_spec(f"scheduler.{feature}") and importlib.util.find_spec(name):
                 importlib.import_module(name).seed(click.echo)
         click.echo("demo data ready")
 

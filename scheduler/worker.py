@@ -26,7 +26,7 @@ def collect_jobs():
     jobs = []
     for feature in FEATURES:
         name = f"scheduler.{feature}.jobs"
-        if importlib.util.find_spec(name) is not None:
+        if importlib.util.find_spec(f"scheduler.{feature}") and importlib.util.find_spec(name):
             jobs.extend(importlib.import_module(name).JOBS)
     return jobs
 

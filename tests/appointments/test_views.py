@@ -186,6 +186,15 @@ def test_english_with_lang_en(client, site, slot):
     assert "16 digits" in error_of(text(resp), "nik")
 
 
+def test_the_language_switch_keeps_the_page(client, site, slot):
+    _, resp = book(client, slot)
+    html = text(client.get(resp.headers["Location"]))
+    link = re.search(r'<a href="([^"]+)" hreflang="en"', html).group(1).replace("&amp;", "&")
+    assert "s=" in link and "lang=en" in link
+    english = client.get(resp.headers["Location"].split("?")[0] + link)
+    assert english.status_code == 200 and "Booked" in text(english)
+
+
 def test_csrf_is_enforced_on_the_booking_form(client, app, slot, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     _, refused = book(client, slot)

@@ -3,6 +3,7 @@ import functools
 import pytest
 
 from tests import factories
+from tests.page_client import client  # noqa: F401  (pages: a fresh locale per request)
 
 
 @pytest.fixture(autouse=True)

@@ -257,8 +257,10 @@ def test_exception_errors_are_next_to_the_field(client, admin, site):
 
 def test_holidays_page_lists_the_package_days(client, admin):
     html = text(client.get("/admin/hari-libur?tahun=2026"))
-    assert "Jumat, 25 Desember 2026" in html and "Christmas Day" in html
+    assert "Jumat, 25 Desember 2026" in html and "Hari Raya Natal" in html
     assert "Cuti bersama" in html and "Libur nasional" in html
+    english = text(client.get("/admin/hari-libur?tahun=2026&lang=en"))
+    assert "Friday, 25 December 2026" in english and "Christmas Day" in english
 
 
 def test_adding_and_removing_holidays_changes_the_slots(client, admin, site):
