@@ -166,6 +166,7 @@ def test_duplicate_and_full_are_explained(client, site, slot):
     _, resp = book(client, other)
     assert resp.status_code == 409
     assert "sudah penuh" in text(resp)
+    assert "sudah penuh" in text(client.get(f"/pesan/{other.id}"))
 
 
 def test_a_past_slot_cannot_be_opened(client, site):
