@@ -119,6 +119,13 @@ def test_a_bad_date_in_the_url_is_a_friendly_422(client, site, slot):
     assert "Tanggal tidak dapat dibaca" in text(resp)
 
 
+def test_an_inactive_site_offers_no_days(client, site, slot):
+    site.active = False
+    html = text(client.get(f"/lokasi/{site.id}"))
+    assert "sedang tidak melayani" in html and "tanggal=" not in html
+    assert f'href="/lokasi/{site.id}"' not in text(client.get("/"))
+
+
 def test_unknown_site_is_404(client, ctx):
     assert client.get("/lokasi/999999").status_code == 404
 
