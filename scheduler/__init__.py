@@ -40,18 +40,15 @@ def create_app(overrides=None):
 
     app.register_blueprint(system.bp)
     for feature in FEATURES:
-        if importlib.util.find_spec(f"scheduler.{feature}") is None:
-            continue  # a feature not installed in this build
-        package = importlib.import_module(f"scheduler.{feature}")
-        if hasattr(package, "init_app"):
+        package = feature_module(feature)
+        if package is not None and hasattr(package, "init_app"):
             package.init_app(app)
-        for module in ("api", "views"):
-            name = f"scheduler.{feature}.{module}"
-            if importlib.util.find_spec(name) is not None:
-                blueprint = importlib.import_module(name).bp
-                app.register_blueprint(blueprint)
-                if module == "api":
-                    csrf.exempt(blueprint)
+        for name in ("api", "views"):
+            module = feature_module(feature, name)
+            if module is not None:
+                app.register_blueprint(module.bp)
+                if name == "api":
+                    csrf.exempt(module.bp)
     csrf.exempt(system.bp)
     errors.register_error_handlers(app)
     cli.register(app)
@@ -59,6 +56,16 @@ def create_app(overrides=None):
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app
+
+
+def feature_module(feature, name=None):
+    """A feature's package (or one of its modules), or None where it does not exist."""
+    dotted = f"scheduler.{feature}" + (f".{name}" if name else "")
+    if importlib.util.find_spec(f"scheduler.{feature}") is None:
+        return None
+    if name and importlib.util.find_spec(dotted) is None:
+        return None
+    return importlib.import_module(dotted)
 
 
 def _engine_options(url):

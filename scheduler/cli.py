@@ -1,8 +1,5 @@
 """Command line: seed-demo, slots, users, jobs (see API.md)."""
 
-import importlib
-import importlib.util
-
 import click
 from flask import current_app
 
@@ -15,15 +12,15 @@ def _fail(exc):
 
 
 def register(app):
-    from scheduler import FEATURES
+    from scheduler import FEATURES, feature_module
 
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load demo data for Kabupaten Kudus (safe to run twice)."""
         for feature in FEATURES:
-            name = f"scheduler.{feature}.demo"
-            if importlib.util.find_spec(f"scheduler.{feature}") and importlib.util.find_spec(name):
-                importlib.import_module(name).seed(click.echo)
+            module = feature_module(feature, "demo")
+            if module is not None:
+                module.seed(click.echo)
         click.echo("demo data ready")
 
     slots = click.Group("slots", help="Slot generation.")

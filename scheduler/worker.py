@@ -4,8 +4,6 @@ Each feature's jobs.py declares JOBS = [Job(...)]; every job is safe to run twic
 Never started inside web workers.
 """
 
-import importlib
-import importlib.util
 import logging
 from dataclasses import dataclass, field
 
@@ -21,13 +19,13 @@ class Job:
 
 
 def collect_jobs():
-    from scheduler import FEATURES
+    from scheduler import FEATURES, feature_module
 
     jobs = []
     for feature in FEATURES:
-        name = f"scheduler.{feature}.jobs"
-        if importlib.util.find_spec(f"scheduler.{feature}") and importlib.util.find_spec(name):
-            jobs.extend(importlib.import_module(name).JOBS)
+        module = feature_module(feature, "jobs")
+        if module is not None:
+            jobs.extend(module.JOBS)
     return jobs
 
 
