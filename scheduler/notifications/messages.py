@@ -25,6 +25,9 @@ _GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
+_PUNCTUATION = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "\u00a0": " "}
+)
 _ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
 
 
@@ -42,7 +45,7 @@ class MissingContext(KeyError):
 def gsm7(text):
     """Text limited to the GSM-7 basic set, so an SMS is not split into UCS-2 parts."""
     out = []
-    for ch in str(text):
+    for ch in str(text).translate(_PUNCTUATION):
         if ch in _GSM7:
             out.append(ch)
             continue
@@ -186,10 +189,10 @@ def appointment_cancelled(c):
         subject=_("Janji %(code)s dibatalkan", code=v["code"]),
         text=_(
             "Janji perekaman KTP-el %(code)s (%(when)s, %(site)s) sudah dibatalkan. Anda dapat "
-            "memesan jadwal baru kapan saja.",
+            "memesan jadwal baru kapan saja. Rincian: %(link)s",
             **v,
         ),
-        sms=c.sms(_("KTP-el: janji %(code)s %(when)s di %(site)s dibatalkan."), **v),
+        sms=c.sms(_("KTP-el: janji %(code)s %(when)s di %(site)s dibatalkan. %(link)s"), **v),
     )
 
 

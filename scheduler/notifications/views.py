@@ -49,5 +49,5 @@ def retry(message_id):
 @page_roles("admin")
 def retry_dead():
     count = services.retry_dead()
-    flash(_("%(n)s pesan gagal dijadwalkan untuk dikirim ulang.", n=count))
+    flash(_("%(n)s pesan mati dijadwalkan untuk dikirim ulang.", n=count))
     return redirect(url_for("notifications_views.outbox", status="pending"))
