@@ -14,6 +14,7 @@ from email.message import EmailMessage
 
 import requests
 from flask import render_template
+from flask_babel import force_locale
 
 from scheduler import clock
 
@@ -177,14 +178,14 @@ class EmailChannel:
         mail["Message-ID"] = f"<{message.idempotency_key}@{domain}>"
         mail["Idempotency-Key"] = message.idempotency_key
         mail["Auto-Submitted"] = "auto-generated"
-        mail.set_content(
-            render_template(
+        with force_locale(message.locale):
+            body = render_template(
                 "notifications/email.html",
                 name=message.recipient_name,
                 text=rendered.text,
                 regency=self.regency,
             )
-        )
+        mail.set_content(body)
         return mail
 
     def send(self, message, rendered):

@@ -143,9 +143,12 @@ def claim(worker, limit, lease_seconds):
     due = sa.select(_T.c.id).where(_due(now)).order_by(_T.c.next_attempt_at, _T.c.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # A materialised CTE: PostgreSQL may run an `IN (subquery LIMIT n)` more than once
+    # and so claim more than n rows; the CTE picks (and locks) the rows exactly once.
+    picked = due.cte("picked").prefix_with("MATERIALIZED")
     statement = (
         sa.update(_T)
-        .where(_T.c.id.in_(due.scalar_subquery()), _due(now))
+        .where(_T.c.id == picked.c.id, _due(now))
         .values(
             claimed_by=worker,
             lease_until=now + timedelta(seconds=lease_seconds),
