@@ -5,8 +5,6 @@ safe to run in several worker processes at once. Never started inside web worker
 create_app does not import this module's scheduler.
 """
 
-import importlib
-import importlib.util
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -27,13 +25,13 @@ class Job:
 
 
 def collect_jobs():
-    from scheduler import FEATURES
+    from scheduler import FEATURES, feature_module
 
     jobs = []
     for feature in FEATURES:
-        name = f"scheduler.{feature}.jobs"
-        if importlib.util.find_spec(name) is not None:
-            jobs.extend(importlib.import_module(name).JOBS)
+        module = feature_module(feature, "jobs")
+        if module is not None:
+            jobs.extend(module.JOBS)
     return jobs
 
 

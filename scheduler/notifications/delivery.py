@@ -2,9 +2,9 @@
 
 Claiming sets `claimed_by` and a lease on a batch of due rows in one statement
 (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so parallel workers take disjoint rows; SQLite:
-the same conditional UPDATE under its single writer lock). Results are written every few
-messages (at most FLUSH_SECONDS apart), and the lease of the rest of the batch is renewed
-then. A worker killed mid-batch leaves rows claimed; once their lease expires another
+the same conditional UPDATE under its single writer lock). A provider's answer is written
+right after it comes (log deliveries in bulk, at most FLUSH_SECONDS apart), and the lease
+of the rest of the batch is renewed then. A worker killed mid-batch leaves rows claimed; once their lease expires another
 worker sends them. A message a provider accepted just before the crash may go out again:
 it carries the same idempotency key, so the provider can drop the copy.
 
@@ -351,7 +351,13 @@ def _send_batch(worker, rows, channels, config, lease, stop, counts):
             remaining.discard(row.id)
             outcomes.append(outcome)
             counts[outcome.status] += 1
-            if len(outcomes) >= FLUSH_EVERY or time.monotonic() - flushed >= FLUSH_SECONDS:
+            # A provider's acceptance is written at once (a crash then re-sends at most the
+            # message in hand); log deliveries are written in bulk.
+            if (
+                outcome.channel not in (None, "log")
+                or len(outcomes) >= FLUSH_EVERY
+                or time.monotonic() - flushed >= FLUSH_SECONDS
+            ):
                 remaining = flush()
     finally:
         if outcomes:

@@ -12,11 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class FakeProvider:
     """A Cloud-API-style JSON endpoint on 127.0.0.1. `script` holds responses to give in
-    order (then `default`): (status, headers, delay_seconds)."""
+    order (then `default`): (status, headers, delay_seconds). Like a real provider, it
+    accepts an Idempotency-Key it has seen again without delivering a second message."""
 
     def __init__(self, name="provider", delay=0.0):
         self.name = name
         self.requests = []
+        self.seen = {}
         self.script = []
         self.default = (200, {}, delay)
         self.lock = threading.Lock()
@@ -35,13 +37,22 @@ class FakeProvider:
                     )
                 if delay:
                     time.sleep(delay)
+                key = self.headers.get("Idempotency-Key")
                 with provider.lock:
+                    replay = status < 300 and key in provider.seen
                     provider.requests.append(
-                        {"path": self.path, "headers": dict(self.headers), "json": body, "status": status}
+                        {
+                            "path": self.path,
+                            "headers": dict(self.headers),
+                            "json": body,
+                            "status": status,
+                            "replay": replay,
+                        }
                     )
-                    n = len(provider.requests)
+                    if status < 300 and not replay:
+                        provider.seen[key] = f"{provider.name}.{len(provider.seen) + 1}"
                 payload = (
-                    {"messages": [{"id": f"{provider.name}.{n}"}]}
+                    {"messages": [{"id": provider.seen[key]}]}
                     if status < 300
                     else {"error": {"message": f"failure for {body.get('to')}"}}
                 )
@@ -76,8 +87,12 @@ class FakeProvider:
             self.script.append(r)
 
     def delivered(self):
-        """Accepted requests (2xx)."""
-        return [r for r in self.requests if r["status"] < 300]
+        """Messages delivered to residents (2xx, a repeated idempotency key not counted)."""
+        return [r for r in self.requests if r["status"] < 300 and not r["replay"]]
+
+    def replays(self):
+        """Requests repeating an idempotency key already delivered."""
+        return [r for r in self.requests if r["replay"]]
 
     def keys(self):
         return [r["headers"].get("Idempotency-Key") for r in self.delivered()]

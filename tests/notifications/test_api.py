@@ -1,9 +1,9 @@
 import pytest
 
+from scheduler import clock
 from scheduler.extensions import db
 from scheduler.notifications import services
 from scheduler.staff import services as staff
-from scheduler import clock
 from scheduler.staff.models import User
 from tests.notifications.conftest import outbox_rows
 

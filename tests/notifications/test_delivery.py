@@ -118,7 +118,9 @@ def test_429_waits_for_retry_after_without_falling_back(ctx, providers):
     assert counts == {"sent": 0, "failed": 1, "dead": 0, "deferred": 1}
     assert len(wa.requests) == 1 and not sms.requests  # the second was not even tried
     first, second = outbox_rows()
-    assert first.status == "failed" and first.next_attempt_at >= clock.now() + timedelta(seconds=120)
+    assert first.status == "failed" and first.next_attempt_at >= clock.now() + timedelta(
+        seconds=120
+    )
     assert second.status == "pending" and second.attempts == 0
     assert second.next_attempt_at >= clock.now() + timedelta(seconds=120)
     later(seconds=60)

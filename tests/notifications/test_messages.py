@@ -69,7 +69,9 @@ def test_long_site_names_are_shortened_in_the_sms_only(ctx):
 
 def test_office_reason_is_shortened_not_the_link(ctx):
     context = messages.sample_context("appointment_cancelled_by_office")
-    context["reason"] = "Perangkat perekaman rusak dan teknisi dari provinsi baru datang minggu depan"
+    context["reason"] = (
+        "Perangkat perekaman rusak dan teknisi dari provinsi baru datang minggu depan"
+    )
     rendered = messages.render("appointment_cancelled_by_office", context, "id")
     assert len(rendered.sms) <= 160
     assert rendered.sms.endswith(context["link"])
@@ -121,6 +123,7 @@ def test_unknown_event_gets_a_generic_message(ctx):
 
 def test_unknown_locale_falls_back_to_indonesian(ctx):
     context = messages.sample_context("card_ready")
-    assert messages.render("card_ready", context, "fr").text == messages.render(
-        "card_ready", context, "id"
-    ).text
+    assert (
+        messages.render("card_ready", context, "fr").text
+        == messages.render("card_ready", context, "id").text
+    )
