@@ -34,7 +34,7 @@ OUTREACH_KITS = 4
 # The outbox worker: batch size, lease of a claimed batch (a killed worker's messages go
 # out after it), retries with exponential backoff (seconds) before a message is dead.
 # OUTBOX_POLL_SECONDS = 5
-# OUTBOX_BATCH_SIZE = 100
+# OUTBOX_BATCH_SIZE = 200
 # OUTBOX_LEASE_SECONDS = 300
 # OUTBOX_MAX_ATTEMPTS = 8
 # OUTBOX_BACKOFF_SECONDS = 30

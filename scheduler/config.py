@@ -45,7 +45,7 @@ DEFAULTS = {
     "SMS_TOKEN": None,
     # The outbox worker (scheduler/notifications/delivery.py)
     "OUTBOX_POLL_SECONDS": 5,
-    "OUTBOX_BATCH_SIZE": 100,
+    "OUTBOX_BATCH_SIZE": 200,
     "OUTBOX_LEASE_SECONDS": 300,
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": 30,

@@ -193,12 +193,21 @@ def _release(worker, ids):
 def _record(worker, outcomes):
     """Write outcomes (only for rows this worker still holds)."""
     now = clock.now()
-    by_kind = {}
-    for o in outcomes:
-        by_kind.setdefault(o.status, []).append(o)
     held = (_T.c.claimed_by == worker, _T.c.lease_until.is_not(None))
-    sent = by_kind.get("sent", [])
-    if sent:
+    sent = [o for o in outcomes if o.status == "sent"]
+    # The common case (no provider id, no note) is one UPDATE per channel.
+    plain = {}
+    for o in sent:
+        if o.provider_message_id is None and o.error is None:
+            plain.setdefault(o.channel, []).append(o.id)
+    for channel, ids in plain.items():
+        db.session.execute(
+            sa.update(_T)
+            .where(_T.c.id.in_(ids), *held)
+            .values(status="sent", sent_at=now, lease_until=None, channel=channel, last_error=None)
+        )
+    detailed = [o for o in sent if o.provider_message_id is not None or o.error is not None]
+    if detailed:
         db.session.execute(
             sa.update(_T)
             .where(_T.c.id == sa.bindparam("o_id"), *held)
@@ -217,7 +226,7 @@ def _record(worker, outcomes):
                     "o_provider": o.provider_message_id,
                     "o_error": o.error,
                 }
-                for o in sent
+                for o in detailed
             ],
         )
     others = [o for o in outcomes if o.status != "sent"]

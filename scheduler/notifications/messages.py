@@ -9,13 +9,15 @@ below. Dates may be ISO strings or date objects, places a name or `{"id", "name"
 A full NIK is never part of a message (the outbox holds only the masked one).
 """
 
+import contextvars
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import current_app
+from flask_babel import force_locale, get_translations
 
 SMS_LIMIT = 160
 TEMPLATES = {}
@@ -54,8 +56,11 @@ class MissingContext(KeyError):
 
 def gsm7(text):
     """Text limited to the GSM-7 basic set, so an SMS is not split into UCS-2 parts."""
+    text = str(text)
+    if _GSM7.issuperset(text):
+        return text
     out = []
-    for ch in str(text).translate(_PUNCTUATION):
+    for ch in text.translate(_PUNCTUATION):
         if ch in _GSM7:
             out.append(ch)
             continue
@@ -90,23 +95,14 @@ class Context:
     def when(self, key="starts_at"):
         """A site-local moment as 'Sel 8 Des 10.00 WIB'."""
         raw = self.values.get(key)
-        moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
-        pattern = "EEE d MMM HH.mm" if self.locale == "id" else "EEE d MMM HH:mm"
-        text = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=self.locale)
-        offset = moment.utcoffset()
-        hours = offset.total_seconds() / 3600 if offset is not None else None
-        zone = _ZONES.get(hours) if hours is not None else None
-        if zone is None and hours is not None:
-            zone = f"UTC{hours:+g}"
-        return f"{text} {zone}" if zone else text
+        return _when(raw.isoformat() if isinstance(raw, datetime) else str(raw), self.locale)
 
     def day(self, key):
         """A date as 'Sel 8 Des 2026' (the year, since card dates may be months away)."""
         raw = self.values.get(key)
-        if isinstance(raw, datetime):
-            raw = raw.date()
-        on = raw if isinstance(raw, date) else date.fromisoformat(str(raw)[:10])
-        return format_date(on, "EEE d MMM y", locale=self.locale)
+        if isinstance(raw, (datetime, date)):
+            raw = raw.isoformat()
+        return _day(str(raw)[:10], self.locale)
 
     def sms(self, pattern, shrink=("site", "place", "institution", "reason"), **values):
         """Fill an SMS pattern, shortening the named free-text values until it fits 160."""
@@ -123,6 +119,23 @@ class Context:
         return text[:SMS_LIMIT]
 
 
+@lru_cache(maxsize=4096)  # many messages share a slot's start
+def _when(iso, locale):
+    moment = datetime.fromisoformat(iso)
+    pattern = "EEE d MMM HH.mm" if locale == "id" else "EEE d MMM HH:mm"
+    text = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
+    offset = moment.utcoffset()
+    if offset is None:
+        return text
+    hours = offset.total_seconds() / 3600
+    return f"{text} {_ZONES.get(hours) or f'UTC{hours:+g}'}"
+
+
+@lru_cache(maxsize=1024)
+def _day(iso, locale):
+    return format_date(date.fromisoformat(iso), "EEE d MMM y", locale=locale)
+
+
 def template(event):
     def deco(fn):
         TEMPLATES[event] = fn
@@ -131,13 +144,32 @@ def template(event):
     return deco
 
 
+_translations = contextvars.ContextVar("outbox_translations")
+
+
+def _(string, **variables):
+    """gettext in the message's locale (set by render(), looked up once per locale: the
+    worker renders thousands of messages a second)."""
+    text = _translations.get().ugettext(string)
+    return text % variables if variables else text
+
+
+def _catalogue(locale):
+    cache = current_app.extensions.setdefault("outbox_translations", {})
+    if locale not in cache:
+        with force_locale(locale):
+            cache[locale] = get_translations()
+    return cache[locale]
+
+
 def render(event, context, locale="id", name=""):
     """Render an event's message in `locale`; raises MissingContext for a missing key."""
     locale = locale if locale in ("id", "en") else "id"
-    with force_locale(locale):
-        ctx = Context(context, locale)
-        fn = TEMPLATES.get(event, _generic)
-        return fn(ctx)
+    token = _translations.set(_catalogue(locale))
+    try:
+        return TEMPLATES.get(event, _generic)(Context(context, locale))
+    finally:
+        _translations.reset(token)
 
 
 # ---------------------------------------------------------------------------- appointments
