@@ -445,7 +445,7 @@ def _generic(c):
 
 
 def sample_context(event):
-    """A filled context for an event (the admin page's preview and the tests)."""
+    """A filled context for an event (tests and documentation)."""
     base = {
         "code": "ACDE3467",
         "site": "Kantor Kecamatan Kota Kudus",

@@ -273,3 +273,20 @@ def test_backoff_grows_with_jitter_and_a_cap(attempts):
     full = min(3600, 30 * 2 ** (attempts - 1))
     assert all(full / 2 <= v <= full for v in values)
     assert len(set(values)) > 1
+
+
+def test_the_message_shares_the_bookings_transaction(client):
+    from tests.factories import booking_body, make_slot
+
+    slot = make_slot(capacity=1)
+    assert client.post("/api/v1/appointments", json=booking_body(slot)).status_code == 201
+    assert [r.event for r in outbox_rows()] == ["booking_confirmed"]
+    refused = client.post("/api/v1/appointments", json=booking_body(slot))
+    assert refused.get_json()["error"]["code"] == "slot_full"
+    assert len(outbox_rows()) == 1  # the refused booking wrote no message
+
+
+def test_a_rolled_back_change_sends_nothing(ctx):
+    services.enqueue("booking_confirmed", phone=PHONE, context=sample_context("booking_confirmed"))
+    db.session.rollback()
+    assert outbox_rows() == [] and deliver()["sent"] == 0
