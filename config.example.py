@@ -40,5 +40,6 @@ OUTREACH_KITS = 4
 # OUTBOX_BACKOFF_SECONDS = 30
 # OUTBOX_BACKOFF_MAX_SECONDS = 21600
 # OUTBOX_HTTP_TIMEOUT_SECONDS = 10
+# OUTBOX_RETENTION_DAYS = 90
 # Appointment reminders go out the day before, from this site-local hour.
 # REMINDER_HOUR = 8

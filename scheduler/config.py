@@ -51,6 +51,8 @@ DEFAULTS = {
     "OUTBOX_BACKOFF_SECONDS": 30,
     "OUTBOX_BACKOFF_MAX_SECONDS": 6 * 3600,
     "OUTBOX_HTTP_TIMEOUT_SECONDS": 10.0,
+    # Sent messages (with their phone numbers and emails) are deleted after this.
+    "OUTBOX_RETENTION_DAYS": 90,
     # Reminders go out the day before, from this hour (site-local).
     "REMINDER_HOUR": 8,
     # Sessions

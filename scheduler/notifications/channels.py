@@ -103,9 +103,8 @@ class HttpJsonChannel:
             return self.provider_id(response)
         detail = f"{self.name}: HTTP {status} {response.text[:300]}".strip()
         if status == 429:
-            raise DeliveryError(
-                detail, retry_after=retry_after_seconds(response.headers.get("Retry-After")) or 60
-            )
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            raise DeliveryError(detail, retry_after=60 if wait is None else max(wait, 1))
         # 408 and 5xx are the provider's trouble; other 4xx are ours (number, token, body).
         raise DeliveryError(detail, permanent=400 <= status < 500 and status != 408)
 

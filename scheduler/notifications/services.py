@@ -2,10 +2,11 @@
 worker delivers (delivery.py); admins list and retry messages."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from scheduler import clock
@@ -149,6 +150,18 @@ def retry_dead():
     """Send every dead message again; returns how many."""
     table = OutboxMessage.__table__
     return _requeue(sa.update(table).where(table.c.status == "dead"))
+
+
+@transactional
+def purge_sent(days=None):
+    """Delete messages sent more than `days` (OUTBOX_RETENTION_DAYS) ago: the outbox holds
+    phone numbers and emails, kept no longer than needed. Returns how many."""
+    days = int(current_app.config["OUTBOX_RETENTION_DAYS"] if days is None else days)
+    table = OutboxMessage.__table__
+    cutoff = clock.now() - timedelta(days=days)
+    return db.session.execute(
+        sa.delete(table).where(table.c.status == "sent", table.c.sent_at < cutoff)
+    ).rowcount
 
 
 def deliver_due(**kwargs):

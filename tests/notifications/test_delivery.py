@@ -290,3 +290,22 @@ def test_a_rolled_back_change_sends_nothing(ctx):
     services.enqueue("booking_confirmed", phone=PHONE, context=sample_context("booking_confirmed"))
     db.session.rollback()
     assert outbox_rows() == [] and deliver()["sent"] == 0
+
+
+def test_sent_messages_are_deleted_after_the_retention(ctx):
+    queue()
+    queue(phone=None, email="budi@example.com")
+    assert deliver()["sent"] == 2
+    later(days=89)
+    assert services.purge_sent() == 0
+    later(days=2)
+    queue()  # a new one waits
+    assert services.purge_sent() == 2
+    assert [r.status for r in outbox_rows()] == ["pending"]
+
+
+def test_retry_after_zero_still_waits_a_moment(ctx, providers):
+    providers["whatsapp"].answer((429, {"Retry-After": "0"}))
+    queue()
+    deliver()
+    assert outbox_rows()[0].next_attempt_at > clock.now()
