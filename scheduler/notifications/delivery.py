@@ -338,7 +338,7 @@ def _send_batch(worker, rows, channels, config, lease, stop, counts):
     flushed = time.monotonic()
 
     def flush():
-        nonlocal flushed, remaining
+        nonlocal flushed
         try:
             _record(worker, outcomes)
             still = _renew(worker, remaining, lease)
