@@ -104,18 +104,24 @@ class Context:
             raw = raw.isoformat()
         return _day(str(raw)[:10], self.locale)
 
-    def sms(self, pattern, shrink=("site", "place", "institution", "reason"), **values):
-        """Fill an SMS pattern, shortening the named free-text values until it fits 160."""
+    def sms(self, pattern, short=None, shrink=("site", "institution", "reason"), **values):
+        """Fill an SMS pattern, shortening the named free-text values until it fits 160.
+        When a value would be cut to almost nothing (a long PUBLIC_BASE_URL leaves little
+        room), the `short` pattern without it; at worst only the code and the link."""
         values = {k: gsm7(v) for k, v in values.items()}
         text = pattern % values
         for key in shrink:
             if len(text) <= SMS_LIMIT or key not in values:
                 continue
-            excess = len(text) - SMS_LIMIT
             value = values[key]
-            keep = max(len(value) - excess - 3, 0)
-            values[key] = (value[:keep].rstrip() + "...") if keep else ""
+            keep = len(value) - (len(text) - SMS_LIMIT) - 3
+            if keep < 8 and short:
+                text = short % values
+                break
+            values[key] = value[:keep].rstrip() + "..." if keep >= 4 else "-"
             text = pattern % values
+        if len(text) > SMS_LIMIT and values.get("link"):
+            text = " ".join(p for p in ("KTP-el", values.get("code", ""), values["link"]) if p)
         return text[:SMS_LIMIT]
 
 
@@ -193,7 +199,9 @@ def booking_confirmed(c):
             **{k: v[k] for k in ("code", "when", "link")},
         ),
         sms=c.sms(
-            _("KTP-el: janji %(code)s %(when)s di %(site)s. Datang 15 mnt awal: %(link)s"), **v
+            _("KTP-el: janji %(code)s %(when)s di %(site)s. Datang 15 mnt awal: %(link)s"),
+            _("KTP-el: janji %(code)s %(when)s. %(link)s"),
+            **v,
         ),
     )
 
@@ -215,7 +223,11 @@ def appointment_reminder(c):
             place=", ".join(p for p in (v["site"], address) if p),
             **{k: v[k] for k in ("code", "when", "link")},
         ),
-        sms=c.sms(_("KTP-el besok %(when)s di %(site)s, kode %(code)s. Ubah/batal: %(link)s"), **v),
+        sms=c.sms(
+            _("KTP-el besok %(when)s di %(site)s, kode %(code)s. Ubah/batal: %(link)s"),
+            _("KTP-el besok %(when)s, kode %(code)s: %(link)s"),
+            **v,
+        ),
     )
 
 
@@ -234,7 +246,11 @@ def appointment_cancelled(c):
             "memesan jadwal baru kapan saja. Rincian: %(link)s",
             **v,
         ),
-        sms=c.sms(_("KTP-el: janji %(code)s %(when)s di %(site)s dibatalkan. %(link)s"), **v),
+        sms=c.sms(
+            _("KTP-el: janji %(code)s %(when)s di %(site)s dibatalkan. %(link)s"),
+            _("KTP-el: janji %(code)s dibatalkan. %(link)s"),
+            **v,
+        ),
     )
 
 
@@ -253,7 +269,11 @@ def appointment_rescheduled(c):
             "sama: %(link)s",
             **v,
         ),
-        sms=c.sms(_("KTP-el: janji %(code)s pindah ke %(when)s di %(site)s. %(link)s"), **v),
+        sms=c.sms(
+            _("KTP-el: janji %(code)s pindah ke %(when)s di %(site)s. %(link)s"),
+            _("KTP-el: janji %(code)s pindah ke %(when)s. %(link)s"),
+            **v,
+        ),
     )
 
 
@@ -282,6 +302,7 @@ def appointment_cancelled_by_office(c):
             _(
                 "Maaf, janji KTP-el %(code)s %(when)s dibatalkan kantor (%(reason)s). Pesan lagi: %(link)s"
             ),
+            _("Maaf, janji KTP-el %(code)s %(when)s dibatalkan kantor. %(link)s"),
             **v,
         ),
     )
@@ -315,6 +336,7 @@ def outreach_approved(c):
         ),
         sms=c.sms(
             _("Jemput bola KTP-el %(institution)s disetujui: %(day)s %(start)s-%(end)s. %(link)s"),
+            _("Jemput bola KTP-el disetujui: %(day)s %(start)s-%(end)s. %(link)s"),
             **v,
         ),
     )
@@ -366,7 +388,11 @@ def card_scheduled(c):
             "Kami kabari lagi saat kartu siap: %(link)s",
             **v,
         ),
-        sms=c.sms(_("KTP-el %(code)s dapat diambil mulai %(day)s di %(site)s. %(link)s"), **v),
+        sms=c.sms(
+            _("KTP-el %(code)s dapat diambil mulai %(day)s di %(site)s. %(link)s"),
+            _("KTP-el %(code)s dapat diambil mulai %(day)s. %(link)s"),
+            **v,
+        ),
     )
 
 
@@ -386,7 +412,9 @@ def card_date_moved(c):
             **v,
         ),
         sms=c.sms(
-            _("Maaf, KTP-el %(code)s baru dapat diambil mulai %(day)s di %(site)s. %(link)s"), **v
+            _("Maaf, KTP-el %(code)s baru dapat diambil mulai %(day)s di %(site)s. %(link)s"),
+            _("Maaf, KTP-el %(code)s baru dapat diambil mulai %(day)s. %(link)s"),
+            **v,
         ),
     )
 
@@ -407,7 +435,9 @@ def card_ready(c):
             **v,
         ),
         sms=c.sms(
-            _("KTP-el %(code)s sudah jadi. Ambil di %(site)s pada jam layanan. %(link)s"), **v
+            _("KTP-el %(code)s sudah jadi. Ambil di %(site)s pada jam layanan. %(link)s"),
+            _("KTP-el %(code)s sudah jadi dan dapat diambil. %(link)s"),
+            **v,
         ),
     )
 
@@ -427,7 +457,11 @@ def card_uncollected(c):
             "keluarga boleh mengambilkan dengan membawa kode booking: %(link)s",
             **v,
         ),
-        sms=c.sms(_("KTP-el %(code)s belum diambil. Silakan ambil di %(site)s. %(link)s"), **v),
+        sms=c.sms(
+            _("KTP-el %(code)s belum diambil. Silakan ambil di %(site)s. %(link)s"),
+            _("KTP-el %(code)s belum diambil. %(link)s"),
+            **v,
+        ),
     )
 
 

@@ -127,3 +127,19 @@ def test_unknown_locale_falls_back_to_indonesian(ctx):
         messages.render("card_ready", context, "fr").text
         == messages.render("card_ready", context, "id").text
     )
+
+
+@pytest.mark.parametrize("event", EVENTS)
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_a_long_public_url_keeps_code_and_link_in_the_sms(ctx, event, locale):
+    context = messages.sample_context(event)
+    context["link"] = (
+        "https://antre.disdukcapil.kuduskab.go.id/janji/ACDE3467?s=AbCdEfGhIjKlMnOpQrStUvWxYz0"
+    )
+    context["site"] = "Kantor Kecamatan Kota Kudus (Gedung Pelayanan Terpadu)"
+    sms = messages.render(event, context, locale).sms
+    assert len(sms) <= 160 and messages.is_gsm7(sms)
+    if event.startswith(("appointment", "booking", "card")):
+        assert context["code"] in sms and context["link"] in sms
+        assert not sms.startswith("KTP-el ACDE3467 https")  # still says what happened
+        assert "-," not in sms and " - " not in sms
