@@ -7,7 +7,6 @@ import sys
 import time
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from scheduler import clock
@@ -15,35 +14,8 @@ from scheduler.extensions import db
 from scheduler.notifications import delivery, services
 from scheduler.notifications.models import OutboxMessage
 from tests.factories import booking_body, make_slot
-from tests.notifications.fakes import FakeProvider, Mailbox, free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-@pytest.fixture
-def whatsapp():
-    provider = FakeProvider("wamid")
-    yield provider
-    provider.close()
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    mailbox.port = controller.port
-    yield mailbox
-    controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_channels(app):
-    app.extensions.pop("outbox_channels", None)
-    yield
-    app.extensions.pop("outbox_channels", None)
 
 
 def test_a_booking_reaches_whatsapp_and_email_after_run_once(

@@ -10,136 +10,22 @@ A full NIK is never part of a message (the outbox holds only the masked one).
 """
 
 import contextvars
-import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime
-from functools import lru_cache
 
-from babel.dates import format_date, format_datetime
 from flask import current_app
 from flask_babel import force_locale, get_translations
 
-SMS_LIMIT = 160
+from scheduler.notifications.formatting import (
+    SMS_LIMIT,
+    Context,
+    MissingContext,
+    Rendered,
+    gsm7,
+    is_gsm7,
+)
+
+__all__ = ["SMS_LIMIT", "TEMPLATES", "MissingContext", "Rendered", "gsm7", "is_gsm7", "render"]
+
 TEMPLATES = {}
-
-# GSM 03.38 basic character set (one septet each); anything else is replaced.
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_PUNCTUATION = str.maketrans(
-    {
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‘": "'",
-        "’": "'",
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "\u00a0": " ",
-    }
-)
-_ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
-
-
-@dataclass
-class Rendered:
-    subject: str
-    text: str
-    sms: str
-
-
-class MissingContext(KeyError):
-    """A template needs a context key the enqueuing feature did not give."""
-
-
-def gsm7(text):
-    """Text limited to the GSM-7 basic set, so an SMS is not split into UCS-2 parts."""
-    text = str(text)
-    if _GSM7.issuperset(text):
-        return text
-    out = []
-    for ch in text.translate(_PUNCTUATION):
-        if ch in _GSM7:
-            out.append(ch)
-            continue
-        plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-        plain = plain.translate(str.maketrans("[]{}~\\|^", "()()-/!-"))
-        out.append(plain if plain and all(c in _GSM7 for c in plain) else "?")
-    return "".join(out)
-
-
-def is_gsm7(text):
-    return all(ch in _GSM7 for ch in text)
-
-
-class Context:
-    """Reads an outbox row's context with the message's locale."""
-
-    def __init__(self, values, locale):
-        self.values = values or {}
-        self.locale = locale
-
-    def require(self, *keys):
-        missing = [k for k in keys if self.values.get(k) in (None, "")]
-        if missing:
-            raise MissingContext(", ".join(missing))
-
-    def text(self, key, default=""):
-        value = self.values.get(key)
-        if isinstance(value, dict):
-            value = value.get("name")
-        return default if value in (None, "") else str(value)
-
-    def when(self, key="starts_at"):
-        """A site-local moment as 'Sel 8 Des 10.00 WIB'."""
-        raw = self.values.get(key)
-        return _when(raw.isoformat() if isinstance(raw, datetime) else str(raw), self.locale)
-
-    def day(self, key):
-        """A date as 'Sel 8 Des 2026' (the year, since card dates may be months away)."""
-        raw = self.values.get(key)
-        if isinstance(raw, (datetime, date)):
-            raw = raw.isoformat()
-        return _day(str(raw)[:10], self.locale)
-
-    def sms(self, pattern, short=None, shrink=("site", "institution", "reason"), **values):
-        """Fill an SMS pattern, shortening the named free-text values until it fits 160.
-        When a value would be cut to almost nothing (a long PUBLIC_BASE_URL leaves little
-        room), the `short` pattern without it; at worst only the code and the link."""
-        values = {k: gsm7(v) for k, v in values.items()}
-        text = pattern % values
-        for key in shrink:
-            if len(text) <= SMS_LIMIT or key not in values:
-                continue
-            value = values[key]
-            keep = len(value) - (len(text) - SMS_LIMIT) - 3
-            if keep < 8 and short:
-                text = short % values
-                break
-            values[key] = value[:keep].rstrip() + "..." if keep >= 4 else "-"
-            text = pattern % values
-        if len(text) > SMS_LIMIT and values.get("link"):
-            text = " ".join(p for p in ("KTP-el", values.get("code", ""), values["link"]) if p)
-        return text[:SMS_LIMIT]
-
-
-@lru_cache(maxsize=4096)  # many messages share a slot's start
-def _when(iso, locale):
-    moment = datetime.fromisoformat(iso)
-    pattern = "EEE d MMM HH.mm" if locale == "id" else "EEE d MMM HH:mm"
-    text = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
-    offset = moment.utcoffset()
-    if offset is None:
-        return text
-    hours = offset.total_seconds() / 3600
-    return f"{text} {_ZONES.get(hours) or f'UTC{hours:+g}'}"
-
-
-@lru_cache(maxsize=1024)
-def _day(iso, locale):
-    return format_date(date.fromisoformat(iso), "EEE d MMM y", locale=locale)
 
 
 def template(event):
@@ -187,16 +73,13 @@ def booking_confirmed(c):
 
     Context: code, site, address, starts_at (ISO 8601 with the site's offset), link.
     """
-    c.require("code", "site", "starts_at", "link")
-    v = dict(code=c.text("code"), when=c.when(), site=c.text("site"), link=c.text("link"))
-    address = c.text("address")
+    v = c.appointment("site", "link")
     return Rendered(
         subject=_("Janji perekaman KTP-el %(code)s", code=v["code"]),
         text=_(
             "Janji perekaman KTP-el Anda tercatat. Kode booking: %(code)s. Jadwal: %(when)s di "
             "%(place)s. Datang 15 menit lebih awal dan tunjukkan kode QR: %(link)s",
-            place=", ".join(p for p in (v["site"], address) if p),
-            **{k: v[k] for k in ("code", "when", "link")},
+            **v,
         ),
         sms=c.sms(
             _("KTP-el: janji %(code)s %(when)s di %(site)s. Datang 15 mnt awal: %(link)s"),
@@ -212,16 +95,13 @@ def appointment_reminder(c):
 
     Context: code, site, address, starts_at, link.
     """
-    c.require("code", "site", "starts_at", "link")
-    v = dict(code=c.text("code"), when=c.when(), site=c.text("site"), link=c.text("link"))
-    address = c.text("address")
+    v = c.appointment("site", "link")
     return Rendered(
         subject=_("Pengingat: perekaman KTP-el besok (%(code)s)", code=v["code"]),
         text=_(
             "Pengingat: besok %(when)s Anda dijadwalkan merekam KTP-el di %(place)s. Kode "
             "booking: %(code)s. Bawa kode QR. Tidak bisa datang? Batalkan atau ubah: %(link)s",
-            place=", ".join(p for p in (v["site"], address) if p),
-            **{k: v[k] for k in ("code", "when", "link")},
+            **v,
         ),
         sms=c.sms(
             _("KTP-el besok %(when)s di %(site)s, kode %(code)s. Ubah/batal: %(link)s"),
@@ -237,8 +117,7 @@ def appointment_cancelled(c):
 
     Context: code, site, starts_at, link.
     """
-    c.require("code", "starts_at")
-    v = dict(code=c.text("code"), when=c.when(), site=c.text("site"), link=c.text("link"))
+    v = c.appointment()
     return Rendered(
         subject=_("Janji %(code)s dibatalkan", code=v["code"]),
         text=_(
@@ -260,8 +139,7 @@ def appointment_rescheduled(c):
 
     Context: code, site, address, starts_at, link.
     """
-    c.require("code", "site", "starts_at", "link")
-    v = dict(code=c.text("code"), when=c.when(), site=c.text("site"), link=c.text("link"))
+    v = c.appointment("site", "link")
     return Rendered(
         subject=_("Jadwal baru untuk janji %(code)s", code=v["code"]),
         text=_(
@@ -283,14 +161,7 @@ def appointment_cancelled_by_office(c):
 
     Context: code, site, starts_at, link, reason (free text, may be shortened in an SMS).
     """
-    c.require("code", "starts_at")
-    v = dict(
-        code=c.text("code"),
-        when=c.when(),
-        site=c.text("site"),
-        link=c.text("link"),
-        reason=c.text("reason", "-"),
-    )
+    v = c.appointment()
     return Rendered(
         subject=_("Mohon maaf: janji %(code)s dibatalkan kantor", code=v["code"]),
         text=_(
@@ -368,10 +239,6 @@ def outreach_declined(c):
 # ----------------------------------------------------------------------------------- cards
 
 
-def _pickup(c):
-    return c.text("pickup_site") or c.text("site")
-
-
 @template("card_scheduled")
 def card_scheduled(c):
     """The recorded card has a promised pickup date.
@@ -379,8 +246,7 @@ def card_scheduled(c):
     Context: code, pickup_from (date), pickup_site (name or {"id","name"}; defaults to
     site), link; optional print_on.
     """
-    c.require("code", "pickup_from")
-    v = dict(code=c.text("code"), day=c.day("pickup_from"), site=_pickup(c), link=c.text("link"))
+    v = c.card("pickup_from")
     return Rendered(
         subject=_("KTP-el Anda dijadwalkan (%(code)s)", code=v["code"]),
         text=_(
@@ -402,8 +268,7 @@ def card_date_moved(c):
 
     Context: code, pickup_from (the new date), pickup_site, link; optional reason.
     """
-    c.require("code", "pickup_from")
-    v = dict(code=c.text("code"), day=c.day("pickup_from"), site=_pickup(c), link=c.text("link"))
+    v = c.card("pickup_from")
     return Rendered(
         subject=_("Tanggal pengambilan KTP-el berubah (%(code)s)", code=v["code"]),
         text=_(
@@ -425,8 +290,7 @@ def card_ready(c):
 
     Context: code, pickup_site, link; optional pickup_from.
     """
-    c.require("code")
-    v = dict(code=c.text("code"), site=_pickup(c), link=c.text("link"))
+    v = c.card()
     return Rendered(
         subject=_("KTP-el Anda siap diambil (%(code)s)", code=v["code"]),
         text=_(
@@ -448,8 +312,7 @@ def card_uncollected(c):
 
     Context: code, pickup_site, link; optional ready_since (date).
     """
-    c.require("code")
-    v = dict(code=c.text("code"), site=_pickup(c), link=c.text("link"))
+    v = c.card()
     return Rendered(
         subject=_("KTP-el Anda belum diambil (%(code)s)", code=v["code"]),
         text=_(

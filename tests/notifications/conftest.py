@@ -3,40 +3,6 @@
 import pytest
 
 from scheduler.extensions import db
-from tests.notifications.fakes import FakeProvider, Mailbox, free_port
-
-
-@pytest.fixture
-def whatsapp():
-    provider = FakeProvider("wamid")
-    yield provider
-    provider.close()
-
-
-@pytest.fixture
-def sms():
-    provider = FakeProvider("sms")
-    yield provider
-    provider.close()
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    mailbox.port = controller.port
-    yield mailbox
-    controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_channels(app):
-    app.extensions.pop("outbox_channels", None)
-    yield
-    app.extensions.pop("outbox_channels", None)
 
 
 @pytest.fixture

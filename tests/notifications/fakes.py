@@ -9,6 +9,8 @@ import time
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 
 class FakeProvider:
     """A Cloud-API-style JSON endpoint on 127.0.0.1. `script` holds responses to give in
@@ -123,3 +125,35 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Fixtures (a pytest plugin named in tests/conftest.py, so tests/test_worker.py has them).
+
+
+@pytest.fixture
+def whatsapp(app):
+    # Channels are kept per app (429 pauses, connections): start afresh with providers.
+    app.extensions.pop("outbox_channels", None)
+    provider = FakeProvider("wamid")
+    yield provider
+    provider.close()
+    app.extensions.pop("outbox_channels", None)
+
+
+@pytest.fixture
+def sms():
+    provider = FakeProvider("sms")
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailbox.port = controller.port
+    yield mailbox
+    controller.stop()
