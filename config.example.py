@@ -27,3 +27,19 @@ OUTREACH_KITS = 4
 # WHATSAPP_TOKEN = "..."
 # SMS_API_URL = "https://sms-gateway.example/send"
 # SMS_TOKEN = "..."
+# SMTP_USER = "..."
+# SMTP_PASSWORD = "..."
+# SMTP_TLS = True
+
+# The outbox worker: batch size, lease of a claimed batch (a killed worker's messages go
+# out after it), retries with exponential backoff (seconds) before a message is dead.
+# OUTBOX_POLL_SECONDS = 5
+# OUTBOX_BATCH_SIZE = 200
+# OUTBOX_LEASE_SECONDS = 300
+# OUTBOX_MAX_ATTEMPTS = 8
+# OUTBOX_BACKOFF_SECONDS = 30
+# OUTBOX_BACKOFF_MAX_SECONDS = 21600
+# OUTBOX_HTTP_TIMEOUT_SECONDS = 10
+# OUTBOX_RETENTION_DAYS = 90
+# Appointment reminders go out the day before, from this site-local hour.
+# REMINDER_HOUR = 8

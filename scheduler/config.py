@@ -43,6 +43,18 @@ DEFAULTS = {
     "WHATSAPP_TOKEN": None,
     "SMS_API_URL": None,
     "SMS_TOKEN": None,
+    # The outbox worker (scheduler/notifications/delivery.py)
+    "OUTBOX_POLL_SECONDS": 5,
+    "OUTBOX_BATCH_SIZE": 200,
+    "OUTBOX_LEASE_SECONDS": 300,
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_BACKOFF_SECONDS": 30,
+    "OUTBOX_BACKOFF_MAX_SECONDS": 6 * 3600,
+    "OUTBOX_HTTP_TIMEOUT_SECONDS": 10.0,
+    # Sent messages (with their phone numbers and emails) are deleted after this.
+    "OUTBOX_RETENTION_DAYS": 90,
+    # Reminders go out the day before, from this hour (site-local).
+    "REMINDER_HOUR": 8,
     # Sessions
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
 }
