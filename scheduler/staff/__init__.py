@@ -19,6 +19,11 @@ def init_app(app):
 
     app.before_request(expire_session)
 
+    # base.html calls get_locale(); flask-babel 4 does not make it a template global.
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.setdefault("get_locale", get_locale)
+
     @app.template_filter("localtime")
     def _localtime(moment):
         from scheduler.sites.services import zone

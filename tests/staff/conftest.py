@@ -31,6 +31,14 @@ def book(slot, birth_date=date(2000, 5, 17), female=False, name="Budi Santoso", 
     )
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2 with its production cost takes most of a test's time; the scheme is the same."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
 @pytest.fixture
 def site(ctx):
     return make_site("Kantor Disdukcapil Uji")
