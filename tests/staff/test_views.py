@@ -269,3 +269,11 @@ def test_audit_page_filters(client, admin, clerk, appointment):
     empty = client.get("/petugas/audit?action=no_show").get_data(as_text=True)
     assert appointment.code not in empty
     assert client.get("/petugas/audit?on=not-a-date").status_code == 422
+
+
+def test_desk_pages_speak_english(client, clerk, site):
+    login(client, clerk)
+    page = client.get("/petugas/check-in?lang=en").get_data(as_text=True)
+    assert "Scan the QR code" in page and "Booking code" in page
+    roster = client.get(f"/petugas/daftar?site_id={site.id}").get_data(as_text=True)
+    assert "No appointments on this day yet." in roster
