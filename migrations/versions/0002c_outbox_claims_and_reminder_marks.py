@@ -2,7 +2,7 @@
 the provider's message id; notification_marks for messages sent once (reminders).
 
 Revision ID: 0002c
-Revises: 0001
+Revises: 0002b
 Create Date: 2026-11-22 22:22:17.006304
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 import scheduler.db
 
 revision = "0002c"
-down_revision = "0001"
+down_revision = "0002b"
 branch_labels = None
 depends_on = None
 

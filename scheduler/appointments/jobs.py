@@ -52,7 +52,13 @@ def send_reminders():
     return queued
 
 
+def mark_no_shows():
+    """Bookings nobody came for are no-shows once their site has closed (safe to repeat)."""
+    return len(services.mark_no_shows_after_close())
+
+
 JOBS = [
     Job("purge_idempotency_keys", purge_idempotency_keys, "interval", {"hours": 1}),
     Job("send_reminders", send_reminders, "interval", {"minutes": 30}),
+    Job("mark_no_shows", mark_no_shows, "interval", {"minutes": 15}),
 ]
