@@ -32,6 +32,13 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 5 minutes",
     # Outreach: mobile recording kits the office owns.
     "OUTREACH_KITS": 4,
+    # A coordinator's invitation link stays valid this many days.
+    "OUTREACH_INVITE_DAYS": 7,
+    # Rows one roster file may hold, and its size in bytes.
+    "OUTREACH_ROSTER_MAX_ROWS": 3000,
+    "OUTREACH_ROSTER_MAX_BYTES": 2 * 1024 * 1024,
+    # The national recording coverage target (percent), shown on the coverage page.
+    "OUTREACH_COVERAGE_TARGET": "99.40",
     # Notification channels (off while unset)
     "SMTP_HOST": None,
     "SMTP_PORT": 25,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
@@ -137,6 +138,9 @@ class CommittingClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         db.session.commit()
+        # Requests reuse the test's app context, hence its `g`: forget the user that
+        # Flask-Login cached there for the previous request.
+        g.pop("_login_user", None)
         return super().open(*args, **kwargs)
 
 
