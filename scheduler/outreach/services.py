@@ -138,7 +138,8 @@ def create_request(coordinator, data):
 
 
 def list_requests(user, status=None):
-    """Requests a user may see: a coordinator's own, every request for an admin.
+    """Requests a user may see: a coordinator's own, every request for an admin, those with
+    a session at their sites for staff.
 
     Pending ones first, then the newest."""
     query = sa.select(OutreachRequest).order_by(
@@ -148,6 +149,9 @@ def list_requests(user, status=None):
     )
     if user.role == "coordinator":
         query = query.where(OutreachRequest.coordinator_id == user.id)
+    elif user.role == "staff":
+        # Staff see the sessions held at their sites, to work them.
+        query = query.join(OutreachSession).where(OutreachSession.site_id.in_(user.site_ids or {0}))
     elif user.role != "admin":
         raise Forbidden()
     if status:
@@ -156,13 +160,42 @@ def list_requests(user, status=None):
 
 
 def get_request(request_id, user):
-    """A request the user may see; another coordinator's is NotFound. Raises Forbidden for staff."""
-    if user.role not in ("admin", "coordinator"):
+    """A request the user may see: an admin any, a coordinator their own, staff those with a
+    session at one of their sites; others are NotFound."""
+    if user.role not in ("admin", "coordinator", "staff"):
         raise Forbidden()
     request = db.session.get(OutreachRequest, request_id)
-    if request is None or (user.role == "coordinator" and request.coordinator_id != user.id):
+    if request is None or not _may_see(user, request):
         raise NotFound()
     return request
+
+
+def _may_see(user, request):
+    if user.role == "admin":
+        return True
+    if user.role == "coordinator":
+        return request.coordinator_id == user.id
+    return request.session is not None and request.session.site_id in user.site_ids
+
+
+def request_overview(request_id, user):
+    """Everything the request page shows: the request, its session, slots, participants
+    (masked NIK only) and the tally."""
+    request = get_request(request_id, user)
+    session = request.session
+    overview = {"request": request, "session": session, "slots": [], "participants": []}
+    if session is not None:
+        overview.update(
+            slots=session_slots(session),
+            participants=session_appointments(session),
+            is_public=is_public(session),
+            is_open=is_open(session),
+            booking_url=booking_url(session),
+            tally=tally_counts(session),
+            local_start=sites.to_local(session.site, session.starts_at),
+            local_end=sites.to_local(session.site, session.ends_at),
+        )
+    return overview
 
 
 def _claim(request_id, new_status, from_statuses, **values):
@@ -333,6 +366,8 @@ def cancel_request(request_id, user, reason=""):
     """A coordinator withdraws a pending request; an admin may also call off an approved
     session (its bookings are cancelled and the residents told, the team and kits freed).
     Raises NotFound, InvalidState."""
+    if user.role not in ("admin", "coordinator"):
+        raise Forbidden()
     request = get_request(request_id, user)
     allowed = ("pending", "approved") if user.role == "admin" else ("pending",)
     request = _claim(request.id, "cancelled", allowed, decline_reason=reason or None)
