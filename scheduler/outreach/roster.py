@@ -143,6 +143,8 @@ def check_row(values, on_date):
         fields["name"] = _l("Wajib diisi.")
     elif len(name) > 100:
         fields["name"] = _l("Paling banyak %(n)s karakter.", n=100)
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        fields["name"] = _l("Berisi karakter yang tidak diizinkan.")
     birth = None
     try:
         birth = date.fromisoformat(values["birth_date"])

@@ -52,6 +52,16 @@ class RequestInput:
     notes: str = ""
 
 
+MAX_ID = 2**31 - 1
+
+
+def _get(model, row_id):
+    """A row by id, or None; ids beyond the column's range are simply unknown."""
+    if not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
+        return None
+    return db.session.get(model, row_id)
+
+
 # ------------------------------------------------------------------------------ regions
 
 
@@ -164,7 +174,7 @@ def get_request(request_id, user):
     session at one of their sites; others are NotFound."""
     if user.role not in ("admin", "coordinator", "staff"):
         raise Forbidden()
-    request = db.session.get(OutreachRequest, request_id)
+    request = _get(OutreachRequest, request_id)
     if request is None or not _may_see(user, request):
         raise NotFound()
     return request
@@ -201,7 +211,7 @@ def request_overview(request_id, user):
 def _claim(request_id, new_status, from_statuses, **values):
     """Move a request from one of `from_statuses` to `new_status` (conditional UPDATE), so
     that two admins deciding at once cannot both win. Raises NotFound, InvalidState."""
-    if db.session.get(OutreachRequest, request_id) is None:
+    if _get(OutreachRequest, request_id) is None:
         raise NotFound()
     result = db.session.execute(
         sa.update(OutreachRequest)
@@ -209,7 +219,7 @@ def _claim(request_id, new_status, from_statuses, **values):
         .values(status=new_status, **values)
         .execution_options(synchronize_session=False)
     )
-    request = db.session.get(OutreachRequest, request_id)
+    request = _get(OutreachRequest, request_id)
     db.session.refresh(request)
     if result.rowcount != 1:
         raise InvalidState(_l("Permintaan ini sudah diproses (status: %(s)s).", s=request.status))
@@ -265,7 +275,7 @@ def approve_request(request_id, admin, on, start, end, kits, team):
     """Schedule a pending request: the session at the institution's site, its kits and its
     outreach slots (not public). Raises ValidationError, NotFound, InvalidState (approved
     twice, the team already out that day, not enough kits left that day)."""
-    request = db.session.get(OutreachRequest, request_id)
+    request = _get(OutreachRequest, request_id)
     if request is None:
         raise NotFound()
     if request.status != "pending":
@@ -442,7 +452,7 @@ def get_session(session_id, user, roles=("admin", "coordinator")):
     staff member's at one of their sites. Raises Forbidden, NotFound."""
     if user.role not in roles:
         raise Forbidden()
-    session = db.session.get(OutreachSession, session_id)
+    session = _get(OutreachSession, session_id)
     if session is None:
         raise NotFound()
     if user.role == "coordinator" and session.request.coordinator_id != user.id:
@@ -463,7 +473,7 @@ def session_by_link(session_id, signature):
         valid = _signer().verify_signature(str(session_id), signature or "")
     except BadSignature:
         valid = False
-    session = db.session.get(OutreachSession, session_id) if valid else None
+    session = _get(OutreachSession, session_id) if valid else None
     if session is None:
         raise NotFound()
     return session
