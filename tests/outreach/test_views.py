@@ -360,3 +360,23 @@ def test_coverage_csv_with_a_bad_line_saves_nothing(client, admin):
     from scheduler.outreach.models import CoverageFigure
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CoverageFigure)) == 0
+
+
+def test_pages_and_api_messages_speak_english(client, coordinator):
+    login(client, coordinator.user)
+    page = client.get("/jemput-bola?lang=en").get_data(as_text=True)
+    assert "Make a request" in page
+    resp = client.post(
+        "/api/v1/outreach/requests",
+        json={"preferred_dates": ["2026-12-09"]},
+        headers={**coordinator.headers, "Accept-Language": "en"},
+    )
+    assert resp.status_code == 422
+    from tests.outreach.conftest import request_body
+
+    resp = client.post(
+        "/api/v1/outreach/requests",
+        json=request_body(desa="Colo"),
+        headers={**coordinator.headers, "Accept-Language": "en"},
+    )
+    assert resp.get_json()["error"]["fields"]["desa"].startswith("No such desa")
