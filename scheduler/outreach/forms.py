@@ -16,14 +16,32 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     EqualTo,
     InputRequired,
     Length,
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
 
+
+def no_control(multiline=False):
+    """Refuse control characters (a NUL would not even reach PostgreSQL); newlines and tabs
+    are fine in a multi-line field."""
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+
+    def check(form, field):
+        text = field.data or ""
+        if any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in text):
+            raise ValidationError(_l("Berisi karakter yang tidak diizinkan."))
+
+    return check
+
+
+TEXT = no_control()
+LINES = no_control(multiline=True)
 HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Waktu harus berformat HH:MM."))
 KINDS = [("school", _l("Sekolah")), ("village_hall", _l("Balai desa"))]
 
@@ -31,13 +49,13 @@ KINDS = [("school", _l("Sekolah")), ("village_hall", _l("Balai desa"))]
 class RequestForm(FlaskForm):
     institution_kind = SelectField(_l("Jenis lembaga"), choices=KINDS)
     institution_name = StringField(
-        _l("Nama sekolah atau balai desa"), validators=[DataRequired(), Length(max=100)]
+        _l("Nama sekolah atau balai desa"), validators=[TEXT, DataRequired(), Length(max=100)]
     )
-    address = StringField(_l("Alamat"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(_l("Alamat"), validators=[TEXT, DataRequired(), Length(max=200)])
     kecamatan = SelectField(_l("Kecamatan"), choices=[])
     desa = StringField(
         _l("Desa/kelurahan"),
-        validators=[DataRequired(), Length(max=60)],
+        validators=[TEXT, DataRequired(), Length(max=60)],
         render_kw={"list": "desa-list", "autocomplete": "off"},
     )
     expected_participants = IntegerField(
@@ -46,31 +64,35 @@ class RequestForm(FlaskForm):
     preferred_date_1 = DateField(_l("Tanggal pilihan 1"), validators=[InputRequired()])
     preferred_date_2 = DateField(_l("Tanggal pilihan 2"), validators=[InputRequired()])
     preferred_date_3 = DateField(_l("Tanggal pilihan 3 (boleh kosong)"), validators=[Optional()])
-    contact_name = StringField(_l("Nama narahubung"), validators=[DataRequired(), Length(max=100)])
+    contact_name = StringField(
+        _l("Nama narahubung"), validators=[TEXT, DataRequired(), Length(max=100)]
+    )
     contact_phone = StringField(
-        _l("Nomor HP narahubung"), validators=[DataRequired(), Length(max=30)]
+        _l("Nomor HP narahubung"), validators=[TEXT, DataRequired(), Length(max=30)]
     )
     notes = TextAreaField(
-        _l("Catatan (listrik, ruangan, akses)"), validators=[Optional(), Length(max=1000)]
+        _l("Catatan (listrik, ruangan, akses)"), validators=[LINES, Optional(), Length(max=1000)]
     )
 
 
 class ApproveForm(FlaskForm):
     date = DateField(_l("Tanggal sesi"), validators=[InputRequired()])
-    start = StringField(_l("Jam mulai"), validators=[DataRequired(), HHMM], default="08:00")
-    end = StringField(_l("Jam selesai"), validators=[DataRequired(), HHMM], default="12:00")
+    start = StringField(_l("Jam mulai"), validators=[TEXT, DataRequired(), HHMM], default="08:00")
+    end = StringField(_l("Jam selesai"), validators=[TEXT, DataRequired(), HHMM], default="12:00")
     kits = IntegerField(
         _l("Jumlah perangkat perekaman"), validators=[InputRequired(), NumberRange(1, 100)]
     )
-    team = StringField(_l("Tim"), validators=[DataRequired(), Length(max=60)])
+    team = StringField(_l("Tim"), validators=[TEXT, DataRequired(), Length(max=60)])
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(_l("Alasan penolakan"), validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(
+        _l("Alasan penolakan"), validators=[LINES, DataRequired(), Length(max=500)]
+    )
 
 
 class CancelForm(FlaskForm):
-    reason = StringField(_l("Alasan pembatalan"), validators=[Optional(), Length(max=200)])
+    reason = StringField(_l("Alasan pembatalan"), validators=[TEXT, Optional(), Length(max=200)])
 
 
 class RosterForm(FlaskForm):
@@ -82,14 +104,14 @@ class PublicForm(FlaskForm):
 
 
 class TallyForm(FlaskForm):
-    summary = TextAreaField(_l("Ringkasan sesi"), validators=[Optional(), Length(max=2000)])
+    summary = TextAreaField(_l("Ringkasan sesi"), validators=[LINES, Optional(), Length(max=2000)])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email koordinator"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email koordinator"), validators=[TEXT, DataRequired(), Length(max=254)])
     name = StringField(
         _l("Nama (kepala sekolah, kepala desa atau stafnya)"),
-        validators=[DataRequired(), Length(max=100)],
+        validators=[TEXT, DataRequired(), Length(max=100)],
     )
 
 
@@ -103,11 +125,15 @@ class AcceptForm(FlaskForm):
 
 class SessionBookingForm(FlaskForm):
     slot_id = RadioField(_l("Jam"), coerce=int, validators=[InputRequired()])
-    nik = StringField(_l("NIK"), validators=[DataRequired(), Length(max=40)])
-    name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=100)])
+    nik = StringField(_l("NIK"), validators=[TEXT, DataRequired(), Length(max=40)])
+    name = StringField(_l("Nama lengkap"), validators=[TEXT, DataRequired(), Length(max=100)])
     birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired()])
-    phone = StringField(_l("Nomor HP (WhatsApp)"), validators=[DataRequired(), Length(max=30)])
-    email = EmailField(_l("Email (boleh kosong)"), validators=[Optional(), Length(max=254)])
+    phone = StringField(
+        _l("Nomor HP (WhatsApp)"), validators=[TEXT, DataRequired(), Length(max=30)]
+    )
+    email = EmailField(
+        _l("Email (boleh kosong)"), validators=[TEXT, Optional(), Length(max=254), Email()]
+    )
     married = BooleanField(_l("Sudah/pernah menikah"))
     consent = BooleanField(
         _l("Saya setuju data ini diproses untuk perekaman KTP-el."),
@@ -119,11 +145,11 @@ class CoverageForm(FlaskForm):
     kecamatan = SelectField(_l("Kecamatan"), choices=[])
     desa = StringField(
         _l("Desa/kelurahan"),
-        validators=[DataRequired(), Length(max=60)],
+        validators=[TEXT, DataRequired(), Length(max=60)],
         render_kw={"list": "desa-list", "autocomplete": "off"},
     )
     school = StringField(
-        _l("Sekolah (kosongkan untuk angka desa)"), validators=[Optional(), Length(max=100)]
+        _l("Sekolah (kosongkan untuk angka desa)"), validators=[TEXT, Optional(), Length(max=100)]
     )
     wktp = IntegerField(_l("Wajib KTP-el (WKTP)"), validators=[InputRequired(), NumberRange(0)])
     recorded = IntegerField(_l("Sudah merekam"), validators=[InputRequired(), NumberRange(0)])

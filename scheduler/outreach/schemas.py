@@ -45,6 +45,12 @@ class RequestIn(_In):
     def _blank_notes(cls, value):
         return "" if value is None else value
 
+    @field_validator("notes")
+    @classmethod
+    def _notes_text(cls, value):
+        _no_control(value.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+        return value
+
 
 class StatusQuery(_In):
     status: Literal["pending", "approved", "declined", "cancelled", "done", ""] | None = None

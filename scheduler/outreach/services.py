@@ -270,6 +270,21 @@ def slot_plan(starts_at, ends_at, slot_minutes, kits):
     return plan
 
 
+def suggested_approval(request):
+    """A starting point for the approval form: the first preferred date still ahead, and
+    enough kits (of those the office owns) for the expected pupils in four hours."""
+    today = sites.local_today()
+    ahead = [d for d in iso_dates(request.preferred_dates or []) if d > today]
+    per_kit = 240 // current_app.config["RECORDING_MINUTES"]
+    kits = -(-request.expected_participants // per_kit)
+    return {
+        "date": ahead[0] if ahead else None,
+        "start": "08:00",
+        "end": "12:00",
+        "kits": max(1, min(kits, current_app.config["OUTREACH_KITS"])),
+    }
+
+
 @transactional
 def approve_request(request_id, admin, on, start, end, kits, team):
     """Schedule a pending request: the session at the institution's site, its kits and its

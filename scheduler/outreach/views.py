@@ -104,9 +104,10 @@ def new_request():
 
 def _detail(request_id, **forms_given):
     overview = services.request_overview(request_id, current_user)
+    suggested = services.suggested_approval(overview["request"])
     context = {
         **overview,
-        "approve_form": forms_given.get("approve_form") or forms.ApproveForm(),
+        "approve_form": forms_given.get("approve_form") or forms.ApproveForm(data=suggested),
         "decline_form": forms_given.get("decline_form") or forms.DeclineForm(),
         "cancel_form": forms.CancelForm(),
         "roster_form": forms.RosterForm(),

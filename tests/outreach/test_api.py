@@ -457,3 +457,19 @@ def test_openapi_documents_the_outreach_endpoints(client):
     assert "post" in paths["/api/v1/outreach/requests/{request_id}/approve"]
     roster_op = paths["/api/v1/outreach/sessions/{session_id}/roster"]["post"]
     assert "multipart/form-data" in roster_op["requestBody"]["content"]
+
+
+def test_control_characters_are_refused_not_stored(client, coordinator):
+    resp = post_request(client, coordinator, notes="listrik\x00ada")
+    assert resp.status_code == 422 and "notes" in resp.get_json()["error"]["fields"]
+    resp = post_request(client, coordinator, institution_name="SMA\x00")
+    assert resp.status_code == 422
+    ok = post_request(client, coordinator, notes="Aula\nlantai 2")
+    assert ok.status_code == 201 and ok.get_json()["request"]["notes"] == "Aula\nlantai 2"
+
+
+def test_huge_ids_in_paths_are_404(client, admin):
+    resp = client.post(f"{URL}/{2**63}/approve", json=approve_body(), headers=admin.headers)
+    assert resp.status_code == 404
+    resp = upload(client, admin, 2**63, roster_csv([pupil(1)]))
+    assert resp.status_code == 404

@@ -380,3 +380,10 @@ def test_pages_and_api_messages_speak_english(client, coordinator):
         headers={**coordinator.headers, "Accept-Language": "en"},
     )
     assert resp.get_json()["error"]["fields"]["desa"].startswith("No such desa")
+
+
+def test_nul_in_a_page_form_is_a_field_error(client, coordinator):
+    login(client, coordinator.user)
+    resp = client.post("/jemput-bola/baru", data={"institution_name": "SMA\x00", "address": "x"})
+    assert resp.status_code == 422
+    assert 'id="institution_name-error"' in resp.get_data(as_text=True)
