@@ -44,6 +44,12 @@ def _form_errors(form):
     return {name: errors[0] for name, errors in form.errors.items() if errors}
 
 
+def _show(form, template, context):
+    """The form's page again: 422 with the field errors after a POST, 200 on a GET."""
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, **context, errors=_form_errors(form)), status
+
+
 # ----------------------------------------------------------------------------- requests
 
 
@@ -70,10 +76,7 @@ def new_request():
     context = {"form": form, "desa": services.desa_by_kecamatan()}
     g.form_page = ("outreach/request_form.html", context)
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template(
-            "outreach/request_form.html", **context, errors=_form_errors(form)
-        ), status
+        return _show(form, "outreach/request_form.html", context)
     dates = [
         d
         for d in (
@@ -131,9 +134,7 @@ def approve(request_id):
     context = _detail(request_id, approve_form=form)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return render_template(
-            "outreach/request_detail.html", **context, errors=_form_errors(form)
-        ), 422
+        return _show(form, "outreach/request_detail.html", context)
     services.approve_request(
         request_id,
         current_user,
@@ -154,9 +155,7 @@ def decline(request_id):
     context = _detail(request_id, decline_form=form)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return render_template(
-            "outreach/request_detail.html", **context, errors=_form_errors(form)
-        ), 422
+        return _show(form, "outreach/request_detail.html", context)
     services.decline_request(request_id, current_user, form.reason.data.strip())
     flash(_("Permintaan ditolak; koordinator melihat alasannya."))
     return redirect(url_for("outreach_views.request_detail", request_id=request_id))
@@ -169,9 +168,7 @@ def cancel(request_id):
     context = _detail(request_id)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return render_template(
-            "outreach/request_detail.html", **context, errors=_form_errors(form)
-        ), 422
+        return _show(form, "outreach/request_detail.html", context)
     services.cancel_request(request_id, current_user, (form.reason.data or "").strip())
     flash(_("Permintaan dibatalkan."))
     return redirect(url_for("outreach_views.request_detail", request_id=request_id))
@@ -188,9 +185,7 @@ def upload_roster(session_id):
     context = _detail(session.request_id)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return render_template(
-            "outreach/request_detail.html", **context, errors=_form_errors(form)
-        ), 422
+        return _show(form, "outreach/request_detail.html", context)
     upload = form.file.data
     steps = roster.stream_roster_import(session_id, current_user, upload.filename, upload.read())
     # Streamed: the page shows progress while hundreds of rows are booked.
@@ -247,8 +242,7 @@ def tally(session_id):
     }
     g.form_page = ("outreach/tally.html", context)
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("outreach/tally.html", **context, errors=_form_errors(form)), status
+        return _show(form, "outreach/tally.html", context)
     outcomes = {}
     for key, value in request.form.items():
         if key.startswith("outcome-") and value:
@@ -301,10 +295,7 @@ def session_page(session_id):
     }
     g.form_page = ("outreach/session_public.html", context)
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template(
-            "outreach/session_public.html", **context, errors=_form_errors(form)
-        ), status
+        return _show(form, "outreach/session_public.html", context)
     applicant = appointments.Applicant(
         nik=form.nik.data,
         name=" ".join(form.name.data.split()),
@@ -337,7 +328,7 @@ def invite():
     if form.validate_on_submit():
         context["link"] = services.invite_coordinator(form.email.data, form.name.data.strip())
     elif request.method == "POST":
-        return render_template("outreach/invite.html", **context, errors=_form_errors(form)), 422
+        return _show(form, "outreach/invite.html", context)
     return render_template("outreach/invite.html", **context, errors={})
 
 
@@ -348,8 +339,7 @@ def accept_invitation(token):
     context = {"form": form, "invitation": invitation}
     g.form_page = ("outreach/accept.html", context)
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("outreach/accept.html", **context, errors=_form_errors(form)), status
+        return _show(form, "outreach/accept.html", context)
     services.accept_invitation(token, form.password.data)
     flash(_("Akun koordinator sudah dibuat. Silakan masuk."))
     return redirect(url_for("staff_views.login"))
@@ -385,7 +375,7 @@ def coverage():
     context = _coverage_context(manual=form)
     g.form_page = ("outreach/coverage.html", context)
     if not form.validate_on_submit():
-        return render_template("outreach/coverage.html", **context, errors=_form_errors(form)), 422
+        return _show(form, "outreach/coverage.html", context)
     coverage_service.save_figure(
         form.kecamatan.data, form.desa.data, form.wktp.data, form.recorded.data, form.school.data
     )
@@ -400,7 +390,7 @@ def coverage_upload():
     context = _coverage_context(upload=form)
     g.form_page = ("outreach/coverage.html", context)
     if not form.validate_on_submit():
-        return render_template("outreach/coverage.html", **context, errors=_form_errors(form)), 422
+        return _show(form, "outreach/coverage.html", context)
     count = coverage_service.import_figures(form.file.data.read())
     flash(_("%(n)s baris angka cakupan tersimpan.", n=count))
     return redirect(url_for("outreach_views.coverage"))
