@@ -334,6 +334,17 @@ def approve_request(request_id, admin, on, start, end, kits, team):
     if site.timezone != current_app.config["REGENCY_TIMEZONE"]:
         starts_at = sites.local_datetime(site, on, start)
         ends_at = sites.local_datetime(site, on, end)
+    overlapping = db.session.scalar(
+        sa.select(OutreachSession.id).where(
+            OutreachSession.site_id == site.id,
+            OutreachSession.active.is_(True),
+            OutreachSession.starts_at < ends_at,
+            OutreachSession.ends_at > starts_at,
+        )
+    )
+    if overlapping is not None:
+        # A session's slots are the site's outreach slots in its hours: they must not mix.
+        raise InvalidState(_l("Lokasi ini sudah memiliki sesi jemput bola pada jam tersebut."))
     plan = slot_plan(starts_at, ends_at, site.slot_minutes, kits)
     if not plan:
         raise ValidationError(fields={"end": _l("Sesi terlalu singkat untuk satu perekaman.")})

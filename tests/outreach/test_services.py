@@ -68,8 +68,11 @@ def test_overlapping_session_at_the_same_site_is_invalid_state(ctx, admin, coord
     second = make_request(coordinator.user)  # the same school again
     db.session.commit()
     with pytest.raises(InvalidState):
-        approve(second, admin.user, kits=1, team="Tim B", start="09:00", end="11:00")
+        approve(second, admin.user, kits=1, team="Tim B", start="09:15", end="11:15")
     assert second.status == "pending"
+    approve(second, admin.user, kits=1, team="Tim B", start="10:00", end="12:00")
+    assert second.status == "approved"
+    assert len(services.session_slots(first.session)) == 4
 
 
 def test_coverage_totals_against_the_target(ctx):
