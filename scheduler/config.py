@@ -2,6 +2,7 @@
 environment variables, then the overrides given to create_app."""
 
 import os
+from decimal import Decimal, InvalidOperation
 
 DEFAULTS = {
     # "development", "production" or "testing"
@@ -125,3 +126,12 @@ def validate(config):
             raise ConfigError(f"{key} must not be negative")
     if int(config["RECORDING_MINUTES"]) <= 0:
         raise ConfigError("RECORDING_MINUTES must be positive")
+    for key in ("OUTREACH_KITS", "OUTREACH_INVITE_DAYS", "OUTREACH_ROSTER_MAX_ROWS"):
+        if int(config[key]) <= 0:
+            raise ConfigError(f"{key} must be positive")
+    try:
+        target = Decimal(str(config["OUTREACH_COVERAGE_TARGET"]))
+    except InvalidOperation:
+        target = None
+    if target is None or not 0 <= target <= 100:
+        raise ConfigError("OUTREACH_COVERAGE_TARGET must be a percentage, like 99.40")
