@@ -22,7 +22,7 @@ def prepared(client):
 
 
 def _fuzz(operation, token):
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
     @hypothesis.given(case=operation.as_strategy())
     def run(case):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
