@@ -95,6 +95,7 @@ def decline(request_id):
     auth=True,
 )
 def upload_roster(session_id):
+    request.max_content_length = roster.upload_limit()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError(fields={"file": _("Wajib diisi.")})

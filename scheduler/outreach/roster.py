@@ -93,6 +93,12 @@ def _xlsx_rows(data):
         book.close()
 
 
+def upload_limit():
+    """Bytes a roster upload may take, form overhead included: a larger body is refused
+    before it is read."""
+    return current_app.config["OUTREACH_ROSTER_MAX_BYTES"] + 64 * 1024
+
+
 def read_roster(filename, data):
     """[(row number, {nik, name, birth_date, phone})] from a CSV or XLSX file; the header
     is row 1. Raises ValidationError on `file` for an unreadable file or a missing column."""

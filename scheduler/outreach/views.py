@@ -180,6 +180,7 @@ def cancel(request_id):
 @bp.post("/jemput-bola/sesi/<int:session_id>/peserta")
 @page_roles("admin", "coordinator")
 def upload_roster(session_id):
+    request.max_content_length = roster.upload_limit()
     form = forms.RosterForm()
     session = services.get_session(session_id, current_user)
     context = _detail(session.request_id)
