@@ -25,6 +25,10 @@ PERMANENT_SESSION_LIFETIME = 8 * 3600
 SESSION_MAX_HOURS = 12
 ROSTER_REFRESH_SECONDS = 20
 OUTREACH_KITS = 4
+OUTREACH_INVITE_DAYS = 7           # a coordinator's invitation link stays valid this long
+OUTREACH_ROSTER_MAX_ROWS = 3000    # rows per roster file
+OUTREACH_ROSTER_MAX_BYTES = 2097152
+OUTREACH_COVERAGE_TARGET = "99.40" # national recording coverage target, percent
 
 # Notification channels: each is off while unset; without any, messages go to the log.
 # SMTP_HOST = "127.0.0.1"

@@ -2,6 +2,7 @@
 environment variables, then the overrides given to create_app."""
 
 import os
+from decimal import Decimal, InvalidOperation
 
 DEFAULTS = {
     # "development", "production" or "testing"
@@ -33,6 +34,13 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     # Outreach: mobile recording kits the office owns.
     "OUTREACH_KITS": 4,
+    # A coordinator's invitation link stays valid this many days.
+    "OUTREACH_INVITE_DAYS": 7,
+    # Rows one roster file may hold, and its size in bytes.
+    "OUTREACH_ROSTER_MAX_ROWS": 3000,
+    "OUTREACH_ROSTER_MAX_BYTES": 2 * 1024 * 1024,
+    # The national recording coverage target (percent), shown on the coverage page.
+    "OUTREACH_COVERAGE_TARGET": "99.40",
     # Notification channels (off while unset)
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
@@ -134,3 +142,12 @@ def validate(config):
             raise ConfigError(f"{key} must not be negative")
     if int(config["RECORDING_MINUTES"]) <= 0:
         raise ConfigError("RECORDING_MINUTES must be positive")
+    for key in ("OUTREACH_KITS", "OUTREACH_INVITE_DAYS", "OUTREACH_ROSTER_MAX_ROWS"):
+        if int(config[key]) <= 0:
+            raise ConfigError(f"{key} must be positive")
+    try:
+        target = Decimal(str(config["OUTREACH_COVERAGE_TARGET"]))
+    except InvalidOperation:
+        target = None
+    if target is None or not 0 <= target <= 100:
+        raise ConfigError("OUTREACH_COVERAGE_TARGET must be a percentage, like 99.40")

@@ -268,6 +268,21 @@ def get_by_code(code):
     return appointment
 
 
+def list_for_slots(slot_ids, statuses=None):
+    """The appointments booked into these slots (optionally only in `statuses`), by slot
+    then booking time."""
+    if not slot_ids:
+        return []
+    query = (
+        sa.select(Appointment)
+        .where(Appointment.slot_id.in_(list(slot_ids)))
+        .order_by(Appointment.slot_id, Appointment.booked_at, Appointment.id)
+    )
+    if statuses:
+        query = query.where(Appointment.status.in_(list(statuses)))
+    return db.session.scalars(query).all()
+
+
 def find_for_resident(code, nik):
     """The appointment for a code and NIK; a wrong NIK is the same NotFound as a wrong code."""
     appointment = db.session.scalar(

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler import clock
 from scheduler.db import transactional
-from scheduler.errors import NotFound, SlotFull, ValidationError
+from scheduler.errors import InvalidState, NotFound, SlotFull, ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import (
     HolidayOverride,
@@ -372,6 +372,63 @@ def release_seat(slot_id):
         sa.update(Slot)
         .where(Slot.id == slot_id, Slot.booked_count > 0)
         .values(booked_count=Slot.booked_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+def add_outreach_slots(site_id, periods, is_public=False):
+    """Create a session's outreach slots: periods is [(starts_at, ends_at, capacity)] in UTC.
+
+    Raises InvalidState when the site already has an outreach slot at one of these times."""
+    slots = [
+        Slot(
+            site_id=site_id,
+            starts_at=starts,
+            ends_at=ends,
+            capacity=capacity,
+            booked_count=0,
+            session_kind="outreach",
+            is_public=is_public,
+        )
+        for starts, ends, capacity in periods
+    ]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(slots)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise InvalidState(
+            _l("Lokasi ini sudah memiliki sesi jemput bola pada jam tersebut.")
+        ) from None
+    return slots
+
+
+def list_outreach_slots(site_id, starts_at, ends_at):
+    """A site's outreach slots that start in [starts_at, ends_at), earliest first."""
+    return db.session.scalars(
+        sa.select(Slot)
+        .where(
+            Slot.site_id == site_id,
+            Slot.session_kind == "outreach",
+            Slot.starts_at >= starts_at,
+            Slot.starts_at < ends_at,
+        )
+        .order_by(Slot.starts_at)
+    ).all()
+
+
+def set_outreach_slots_public(site_id, starts_at, ends_at, is_public):
+    """Open a session's outreach slots to the public list, or close them again."""
+    db.session.execute(
+        sa.update(Slot)
+        .where(
+            Slot.site_id == site_id,
+            Slot.session_kind == "outreach",
+            Slot.starts_at >= starts_at,
+            Slot.starts_at < ends_at,
+        )
+        .values(is_public=is_public)
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
