@@ -1,0 +1,154 @@
+"""Browser harness: the test app served live on 127.0.0.1, Debian's Chromium driven by
+Playwright, seeded data, phone and desk contexts, screenshots.
+
+Every test here skips, with the reason, where Chromium or Playwright is missing.
+The live server runs in this process, so the frozen clock of tests/conftest.py applies
+to the pages too; data is really committed (`committed_db`) and emptied afterwards.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from scheduler import clock
+from scheduler.appointments import services as appointments
+from scheduler.extensions import db
+from scheduler.sites import services as sites
+from scheduler.sites.models import Slot
+from tests.browser import support
+from tests.factories import make_nik, make_site, make_user
+
+LOCALES = {"id": "id-ID", "en": "en-US"}
+STAFF_PASSWORD = "kata-sandi-petugas-2026"
+
+
+@dataclass
+class Seed:
+    office: object
+    subdistrict: object
+    staff_email: str
+    staff_password: str
+
+    def slots(self, site, on=None):
+        """The site's bookable slots (optionally of one local date), earliest first."""
+        _site, found = sites.list_bookable_slots(site.id)
+        if on is not None:
+            found = [s for s in found if sites.to_local(site, s.starts_at).date() == on]
+        return found
+
+
+@pytest.fixture(scope="session")
+def pw():
+    reason = support.chromium_missing()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(pw):
+    browser = support.launch(pw)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = support.LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def seeded(committed_db):
+    """Two sites with two weeks of generated slots, and a staff user of the office."""
+    office = make_site("Kantor Disdukcapil Kudus", kind="office", stations=2)
+    subdistrict = make_site("Kantor Kecamatan Kota Kudus", kind="subdistrict", stations=1)
+    sites.generate_slots(days=14)
+    email = "petugas@disdukcapil.test"
+    make_user("staff", sites=[office], email=email, password=STAFF_PASSWORD)
+    db.session.commit()
+    return Seed(office, subdistrict, email, STAFF_PASSWORD)
+
+
+@pytest.fixture
+def url(app, live_server):
+    """url(endpoint, **values): an absolute URL on the live server."""
+
+    def build(endpoint, **values):
+        with app.test_request_context():
+            return live_server.url + url_for(endpoint, **values)
+
+    return build
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """new_context(lang="id", phone=True, javascript=True, browser=None, **options)."""
+    made = []
+
+    def make(lang="id", phone=True, javascript=True, browser_=None, **options):
+        settings = dict(support.PHONE) if phone else {"viewport": {"width": 1280, "height": 800}}
+        settings.update(options)
+        context = (browser_ or browser).new_context(
+            base_url=live_server.url,
+            locale=LOCALES[lang],
+            timezone_id="Asia/Jakarta",
+            java_script_enabled=javascript,
+            accept_downloads=True,
+            **settings,
+        )
+        context.set_default_timeout(10_000)
+        errors = context.js_errors = []
+        context.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(exc)))
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def phone(new_context):
+    """A page in a 360×740 touch phone, in Bahasa Indonesia."""
+    return new_context("id").new_page()
+
+
+@pytest.fixture
+def desk(new_context):
+    """A page in a desktop browser, in Bahasa Indonesia."""
+    return new_context("id", phone=False).new_page()
+
+
+def book_directly(slot, birth_date=date(2000, 5, 17), female=False, name="Siti Rahmawati"):
+    """An appointment made through the service (for journeys that start after booking)."""
+    applicant = appointments.Applicant(
+        nik=make_nik(birth_date, female),
+        name=name,
+        birth_date=birth_date,
+        phone="+6281234567890",
+        email=None,
+        married=False,
+        locale="id",
+    )
+    appointment, _created = appointments.book_appointment(slot.id, applicant, channel="web")
+    return appointment, applicant.nik
+
+
+def next_open_day(seed, site, after=None):
+    """The first local date after `after` (default today) with bookable slots."""
+    after = after or sites.to_local(site, clock.now()).date()
+    days = sorted(
+        {
+            sites.to_local(site, s.starts_at).date()
+            for s in db.session.scalars(sa.select(Slot).where(Slot.site_id == site.id))
+        }
+    )
+    return next(d for d in days if d > after) if days else after + timedelta(days=1)
