@@ -30,6 +30,7 @@ DEFAULTS = {
     "LOOKUP_LIMIT_PER_CODE": "5 per 10 minutes",
     "BOOKING_LIMIT_PER_ADDRESS": "600 per minute",
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 5 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     # Outreach: mobile recording kits the office owns.
     "OUTREACH_KITS": 4,
     # Notification channels (off while unset)
@@ -44,7 +45,10 @@ DEFAULTS = {
     "SMS_API_URL": None,
     "SMS_TOKEN": None,
     # Sessions
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # idle: the cookie lapses after this
+    "SESSION_MAX_HOURS": 12,  # absolute: a page session ends this long after login
+    # The roster page refreshes itself this often (JavaScript on).
+    "ROSTER_REFRESH_SECONDS": 20,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}

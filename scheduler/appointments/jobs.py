@@ -7,4 +7,12 @@ def purge_idempotency_keys():
     return services.purge_idempotency_keys()
 
 
-JOBS = [Job("purge_idempotency_keys", purge_idempotency_keys, "interval", {"hours": 1})]
+def mark_no_shows():
+    """Bookings nobody came for are no-shows once their site has closed (safe to repeat)."""
+    return len(services.mark_no_shows_after_close())
+
+
+JOBS = [
+    Job("purge_idempotency_keys", purge_idempotency_keys, "interval", {"hours": 1}),
+    Job("mark_no_shows", mark_no_shows, "interval", {"minutes": 15}),
+]
