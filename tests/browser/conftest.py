@@ -7,17 +7,16 @@ to the pages too; data is really committed (`committed_db`) and emptied afterwar
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 from flask import url_for
 
 from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.extensions import db
 from scheduler.sites import services as sites
-from scheduler.sites.models import Slot
 from tests.browser import support
 from tests.factories import make_nik, make_site, make_user
 
@@ -25,19 +24,38 @@ LOCALES = {"id": "id-ID", "en": "en-US"}
 STAFF_PASSWORD = "kata-sandi-petugas-2026"
 
 
-@dataclass
+@dataclass(frozen=True)
+class SlotInfo:
+    id: int
+    starts_at: datetime  # UTC
+    local: datetime  # the site's wall clock
+
+
+@dataclass(frozen=True)
 class Seed:
-    office: object
-    subdistrict: object
+    """Plain values only: touching an ORM object after a commit would open a new
+    transaction, and on SQLite (BEGIN IMMEDIATE) that blocks the live server."""
+
+    office_id: int
+    office_name: str
+    subdistrict_id: int
+    subdistrict_name: str
     staff_email: str
     staff_password: str
 
-    def slots(self, site, on=None):
+    def slots(self, site_id, on=None):
         """The site's bookable slots (optionally of one local date), earliest first."""
-        _site, found = sites.list_bookable_slots(site.id)
-        if on is not None:
-            found = [s for s in found if sites.to_local(site, s.starts_at).date() == on]
-        return found
+        site, found = sites.list_bookable_slots(site_id)
+        result = [
+            SlotInfo(s.id, s.starts_at, sites.to_local(site, s.starts_at))
+            for s in found
+            if on is None or sites.to_local(site, s.starts_at).date() == on
+        ]
+        db.session.commit()
+        return result
+
+    def today(self):
+        return clock.now().astimezone(ZoneInfo("Asia/Jakarta")).date()
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +91,9 @@ def seeded(committed_db):
     sites.generate_slots(days=14)
     email = "petugas@disdukcapil.test"
     make_user("staff", sites=[office], email=email, password=STAFF_PASSWORD)
+    seed = Seed(office.id, office.name, subdistrict.id, subdistrict.name, email, STAFF_PASSWORD)
     db.session.commit()
-    return Seed(office, subdistrict, email, STAFF_PASSWORD)
+    return seed
 
 
 @pytest.fixture
@@ -86,6 +105,19 @@ def url(app, live_server):
             return live_server.url + url_for(endpoint, **values)
 
     return build
+
+
+@pytest.fixture
+def tr(app):
+    """tr(lang, msgid, **values): the text a page in that language shows for a source
+    string, from the app's own catalogues."""
+    from flask_babel import force_locale, gettext
+
+    def translate(lang, msgid, **values):
+        with app.test_request_context(), force_locale(lang):
+            return gettext(msgid, **values)
+
+    return translate
 
 
 @pytest.fixture
@@ -127,7 +159,17 @@ def desk(new_context):
     return new_context("id", phone=False).new_page()
 
 
-def book_directly(slot, birth_date=date(2000, 5, 17), female=False, name="Siti Rahmawati"):
+@dataclass(frozen=True)
+class Booked:
+    code: str
+    nik: str
+    nik_masked: str
+    name: str
+    signature: str
+    token: str  # the QR code's text
+
+
+def book_directly(slot_id, birth_date=date(2000, 5, 17), female=False, name="Siti Rahmawati"):
     """An appointment made through the service (for journeys that start after booking)."""
     applicant = appointments.Applicant(
         nik=make_nik(birth_date, female),
@@ -138,17 +180,22 @@ def book_directly(slot, birth_date=date(2000, 5, 17), female=False, name="Siti R
         married=False,
         locale="id",
     )
-    appointment, _created = appointments.book_appointment(slot.id, applicant, channel="web")
-    return appointment, applicant.nik
-
-
-def next_open_day(seed, site, after=None):
-    """The first local date after `after` (default today) with bookable slots."""
-    after = after or sites.to_local(site, clock.now()).date()
-    days = sorted(
-        {
-            sites.to_local(site, s.starts_at).date()
-            for s in db.session.scalars(sa.select(Slot).where(Slot.site_id == site.id))
-        }
+    appointment, _created = appointments.book_appointment(slot_id, applicant, channel="web")
+    booked = Booked(
+        code=appointment.code,
+        nik=applicant.nik,
+        nik_masked=appointment.nik_masked,
+        name=appointment.name,
+        signature=appointments.link_signature(appointment.code),
+        token=appointments.checkin_token(appointment),
     )
-    return next(d for d in days if d > after) if days else after + timedelta(days=1)
+    db.session.commit()
+    return booked
+
+
+def status_of(code):
+    """An appointment's status now, read in a transaction that ends at once."""
+    db.session.expire_all()
+    status = appointments.get_by_code(code).status
+    db.session.commit()
+    return status

@@ -51,9 +51,9 @@ SLOW_3G = {
 
 def chromium_missing():
     """Why the browser tests cannot run here, or None when they can."""
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        if shutil.which("chromium") is None:
-            return f"Debian's Chromium is not installed at {CHROMIUM} (run `make browsers`)"
+    installed = os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)
+    if not installed and shutil.which("chromium") is None:
+        return f"Debian's Chromium is not installed at {CHROMIUM} (run `make browsers`)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
