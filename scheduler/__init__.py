@@ -21,7 +21,7 @@ def create_app(overrides=None):
 
     from scheduler import cli, errors, system
     from scheduler.db import configure_engine_events
-    from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from scheduler.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
@@ -35,6 +35,7 @@ def create_app(overrides=None):
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff_views.login"
 
