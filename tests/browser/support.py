@@ -92,17 +92,17 @@ class Meter:
 
     Hosts come from page.on("request"); sizes from the DevTools protocol's
     Network.loadingFinished.encodedDataLength (compressed body plus headers, what a
-    phone actually downloads). The cache is disabled, so every load is a cold one.
+    phone actually downloads). The cache is disabled (cold=True) unless asked otherwise.
     """
 
-    def __init__(self, page, throttle=None):
+    def __init__(self, page, throttle=None, cold=True):
         self.page = page
         self.urls = []
         self.sizes = {}
         self.failed = []
         self.cdp = page.context.new_cdp_session(page)
         self.cdp.send("Network.enable")
-        self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": cold})
         if throttle:
             self.cdp.send("Network.emulateNetworkConditions", throttle)
         self._ids = {}
