@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler.appointments import services
 from scheduler.appointments.forms import BookingForm, LookupForm, NikConfirmForm, RescheduleForm
-from scheduler.errors import DomainError, NotFound
+from scheduler.errors import DomainError, NotFound, SlotFull
 from scheduler.extensions import limiter
 from scheduler.sites import services as sites
 
@@ -218,6 +218,8 @@ def book(slot_id):
         return render_template("appointments/unavailable.html", message=str(message)), 404
     form = BookingForm()
     context = {"form": form, "slot": slot, "site": slot.site, "zone": sites.zone_label(slot.site)}
+    if request.method == "GET" and not slot.available:
+        return _form_failed("appointments/book.html", SlotFull(), **context)
     if request.method == "GET" or not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("appointments/book.html", errors={}, **context), status

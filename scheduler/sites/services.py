@@ -52,11 +52,20 @@ def to_local(site, moment):
 # ----------------------------------------------------------------------------- holidays
 
 
+HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}
+
+
 @lru_cache(maxsize=32)
-def _package_holidays(year):
-    public = holidays_lib.country_holidays("ID", years=year, categories=("public",))
+def _package_holidays(year, language="id"):
+    # The package otherwise follows the process locale; names are Indonesian by default.
+    language = HOLIDAY_LANGUAGES.get(language, "id")
+    public = holidays_lib.country_holidays(
+        "ID", years=year, categories=("public",), language=language
+    )
     try:
-        government = holidays_lib.country_holidays("ID", years=year, categories=("government",))
+        government = holidays_lib.country_holidays(
+            "ID", years=year, categories=("government",), language=language
+        )
     except (NotImplementedError, ValueError):  # an older table without cuti bersama
         government = {}
     days = {d: (name, "cuti_bersama") for d, name in government.items()}
@@ -510,14 +519,14 @@ class HolidayRow:
     overridden: bool
 
 
-def holiday_year(year):
-    """Every holiday of a year: the package's days and the admins' overrides, by date.
-
-    Removed days are listed too (source "removed"), so that the removal can be undone.
+def holiday_year(year, language="id"):
+    """Every holiday of a year: the package's days (named in `language`) and the admins'
+    overrides, by date. Removed days are listed too (source "removed") so that the removal
+    can be undone. Raises ValidationError for an impossible year.
     """
     if not 1900 <= year <= 2200:
         raise ValidationError(fields={"year": _l("Tahun tidak sah.")})
-    package = _package_holidays(year)
+    package = _package_holidays(year, language)
     overrides = {
         o.on: o
         for o in db.session.scalars(

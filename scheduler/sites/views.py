@@ -4,7 +4,7 @@ template filters that show a site's local dates and times."""
 from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from scheduler.auth import page_roles
@@ -180,7 +180,7 @@ def exception_add(site_id):
             form.starts_on.data,
             form.ends_on.data,
             form.closed.data,
-            reason=form.reason.data.strip(),
+            reason=(form.reason.data or "").strip(),
             opens_at=form.opens_at.data,
             closes_at=form.closes_at.data,
             break_starts_at=form.break_starts_at.data,
@@ -229,7 +229,7 @@ def _holidays_page(year, form, status=200, **extra):
     return render_template(
         "sites/holidays.html",
         year=year,
-        rows=services.holiday_year(year),
+        rows=services.holiday_year(year, str(get_locale() or "id")),
         form=form,
         categories=CATEGORY_LABELS,
         **{"errors": {}, **extra},

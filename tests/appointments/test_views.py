@@ -2,7 +2,7 @@
 
 import gzip
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -62,7 +62,7 @@ def test_full_booking_flow_through_the_pages(client, site, slot):
     days = client.get(f"/lokasi/{site.id}")
     assert "Selasa, 8 Desember 2026" in text(days)
     assert "2 kursi kosong" in text(days)
-    assert f"tanggal=2026-12-08" in text(days)
+    assert "tanggal=2026-12-08" in text(days)
 
     times = client.get(f"/lokasi/{site.id}?tanggal=2026-12-08")
     assert "10:00" in text(times)
@@ -99,7 +99,7 @@ def test_full_booking_flow_through_the_pages(client, site, slot):
 
 
 def test_full_slots_and_days_are_shown_disabled(client, site):
-    full = make_slot(site, capacity=1, at=date.min and None or __import__("datetime").time(2, 0))
+    full = make_slot(site, capacity=1, at=time(2, 0))
     full.booked_count = 1
     make_slot(site, capacity=3)
     html = text(client.get(f"/lokasi/{site.id}?tanggal=2026-12-08"))
@@ -117,6 +117,13 @@ def test_a_bad_date_in_the_url_is_a_friendly_422(client, site, slot):
     resp = client.get(f"/lokasi/{site.id}?tanggal=kemarin")
     assert resp.status_code == 422
     assert "Tanggal tidak dapat dibaca" in text(resp)
+
+
+def test_an_inactive_site_offers_no_days(client, site, slot):
+    site.active = False
+    html = text(client.get(f"/lokasi/{site.id}"))
+    assert "sedang tidak melayani" in html and "tanggal=" not in html
+    assert f'href="/lokasi/{site.id}"' not in text(client.get("/"))
 
 
 def test_unknown_site_is_404(client, ctx):
@@ -166,6 +173,7 @@ def test_duplicate_and_full_are_explained(client, site, slot):
     _, resp = book(client, other)
     assert resp.status_code == 409
     assert "sudah penuh" in text(resp)
+    assert "sudah penuh" in text(client.get(f"/pesan/{other.id}"))
 
 
 def test_a_past_slot_cannot_be_opened(client, site):
@@ -184,6 +192,15 @@ def test_english_with_lang_en(client, site, slot):
     assert "Full name" in form and "Book this slot" in form
     _, resp = book(client, slot, nik="12345")
     assert "16 digits" in error_of(text(resp), "nik")
+
+
+def test_the_language_switch_keeps_the_page(client, site, slot):
+    _, resp = book(client, slot)
+    html = text(client.get(resp.headers["Location"]))
+    link = re.search(r'<a href="([^"]+)" hreflang="en"', html).group(1).replace("&amp;", "&")
+    assert "s=" in link and "lang=en" in link
+    english = client.get(resp.headers["Location"].split("?")[0] + link)
+    assert english.status_code == 200 and "Booked" in text(english)
 
 
 def test_csrf_is_enforced_on_the_booking_form(client, app, slot, monkeypatch):
@@ -330,11 +347,17 @@ def test_no_response_ever_contains_the_full_nik(client, site, slot):
     pages = [
         client.get(resp.headers["Location"]),
         client.get(f"/janji/{appointment.code}?s={sig}&cetak=1"),
-        client.post("/cek", data={"code": appointment.code, "nik": body["nik"]}, follow_redirects=True),
+        client.post(
+            "/cek", data={"code": appointment.code, "nik": body["nik"]}, follow_redirects=True
+        ),
         client.get(f"/janji/{appointment.code}/batal?s={sig}"),
         client.get(f"/janji/{appointment.code}/ubah?s={sig}&tanggal=2026-12-08"),
         client.get(f"/api/v1/appointments/{appointment.code}/calendar.ics?s={sig}"),
-        client.post(f"/janji/{appointment.code}/batal?s={sig}", data={"nik": body["nik"]}, follow_redirects=True),
+        client.post(
+            f"/janji/{appointment.code}/batal?s={sig}",
+            data={"nik": body["nik"]},
+            follow_redirects=True,
+        ),
     ]
     for page in pages:
         assert page.status_code == 200
@@ -354,7 +377,9 @@ def _page_weight(client, url):
 
 def test_every_resident_page_is_under_100_kb_compressed(client, site, slot):
     for i in range(30):
-        make_slot(site, capacity=4, days_ahead=1 + i % 20, at=__import__("datetime").time(1 + i % 7, 30))
+        make_slot(
+            site, capacity=4, days_ahead=1 + i % 20, at=__import__("datetime").time(1 + i % 7, 30)
+        )
     _, resp = book(client, slot)
     appointment = db.session.query(Appointment).one()
     sig = link_signature(appointment.code)
