@@ -3,19 +3,40 @@
 import importlib
 import importlib.util
 import logging
+import os
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 
 from scheduler.config import load_config
 
 FEATURES = ("sites", "appointments", "staff", "cards", "outreach", "notifications")
 LANGUAGES = ("id", "en")
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+class SchedulerApp(Flask):
+    def get_send_file_max_age(self, filename):
+        """Versioned static URLs (?v=, see _version_static) are cached for a year, so a
+        phone on slow data fetches each stylesheet once; anything else revalidates."""
+        if request.args.get("v"):
+            return STATIC_MAX_AGE
+        return super().get_send_file_max_age(filename)
+
+
+def _version_static(endpoint, values):
+    """url_for('static', ...) carries the file's modification time: a release that changes
+    a file changes its URL."""
+    if endpoint != "static" or "filename" not in values or "v" in values:
+        return
+    path = os.path.join(current_app.static_folder, values["filename"])
+    if os.path.isfile(path):
+        values["v"] = format(int(os.path.getmtime(path)), "x")
 
 
 def create_app(overrides=None):
     """Build the application: config, extensions, blueprints, error handlers, CLI."""
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app = SchedulerApp(__name__, instance_relative_config=True, template_folder="../templates")
     load_config(app, overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -55,6 +76,7 @@ def create_app(overrides=None):
     cli.register(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
+    app.url_defaults(_version_static)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app
 

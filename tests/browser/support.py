@@ -170,10 +170,11 @@ def assert_accessible(page):
 
 
 def screenshot(page, journey, lang, step):
-    """test-artifacts/screenshots/<journey>-<lang>-<step>.png (the whole page)."""
+    """test-artifacts/screenshots/<journey>-<lang>-<step>.png: the whole page, one image
+    pixel per CSS pixel (a phone page is 360 wide)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{journey}-{lang}-{step}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, scale="css")
     return path
 
 

@@ -58,3 +58,15 @@ def test_the_booking_form_is_usable_on_slow_3g(seeded, new_context, live_server)
     assert size < BUDGET
     assert millis < 5_000, f"load event after {millis:.0f} ms on slow 3G"
     assert page.locator("input[name=nik]").is_visible()
+
+
+def test_the_next_page_takes_its_stylesheets_from_the_cache(seeded, new_context, live_server):
+    """Static URLs are versioned and cached for a year: after the first page, a phone on
+    slow data downloads only the next page's HTML."""
+    page = new_context("id").new_page()
+    meter = support.Meter(page, cold=False)
+    meter.load(live_server.url + "/")
+    assert any("/static/" in url for url in meter.sizes)
+    meter.load(live_server.url + "/cek")
+    fetched = {url: size for url, size in meter.sizes.items() if size > 0}
+    assert list(fetched) == [live_server.url + "/cek"], fetched
