@@ -17,6 +17,13 @@ BOOKING_WINDOW_DAYS = 30
 SLOT_WINDOW_DAYS = 30
 RECORDING_MINUTES = 15
 CHECKIN_EARLY_MINUTES = 60
+# Staff logins: throttled per address and per account; sessions end after 8 idle hours
+# (PERMANENT_SESSION_LIFETIME, seconds) and at most SESSION_MAX_HOURS after login.
+LOGIN_LIMIT_PER_ADDRESS = "10 per 5 minutes"
+LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+PERMANENT_SESSION_LIFETIME = 8 * 3600
+SESSION_MAX_HOURS = 12
+ROSTER_REFRESH_SECONDS = 20
 OUTREACH_KITS = 4
 
 # Notification channels: each is off while unset; without any, messages go to the log.
