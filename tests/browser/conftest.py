@@ -58,7 +58,9 @@ class Seed:
         return clock.now().astimezone(ZoneInfo("Asia/Jakarta")).date()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API allows one instance at a time, so this one ends
+# with the package, before any other test (tests/staff) starts its own.
+@pytest.fixture(scope="package")
 def pw():
     reason = support.chromium_missing()
     if reason:
@@ -69,7 +71,7 @@ def pw():
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(pw):
     browser = support.launch(pw)
     yield browser
