@@ -8,6 +8,7 @@ to the pages too; data is really committed (`committed_db`) and emptied afterwar
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -140,7 +141,9 @@ def new_context(browser, live_server):
         )
         context.set_default_timeout(10_000)
         errors = context.js_errors = []
+        hosts = context.hosts = set()
         context.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(exc)))
+        context.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
         made.append(context)
         return context
 

@@ -171,6 +171,7 @@ def test_resident_books_looks_up_reschedules_and_cancels_on_a_phone(lang, seeded
     assert status_of(code) == "cancelled"
     assert page.url.split("?")[0] == confirmation_url.split("?")[0]
     assert not context.js_errors
+    assert context.hosts == {"127.0.0.1"}
 
 
 def _when(page):

@@ -112,6 +112,7 @@ def test_staff_checks_a_resident_in_with_the_camera_and_marks_recorded(
         support.assert_accessible(page)
         support.screenshot(page, "staff", lang, "4-recorded")
         assert not context.js_errors
+        assert context.hosts == {"127.0.0.1"}
     finally:
         browser.close()
 
