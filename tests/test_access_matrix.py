@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 import pytest
+import sqlalchemy as sa
 
 from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.extensions import db
 from scheduler.staff import services as staff
+from scheduler.staff.models import ApiToken, User
 from tests.factories import booking_body, make_nik, make_site, make_slot, make_user
 
 ROLES = ("anonymous", "coordinator", "staff", "other_staff", "admin")
@@ -251,57 +253,68 @@ def _book(slot, birth_date):
     return appointment, nik
 
 
-@pytest.fixture
-def world(ctx, monkeypatch):
+@pytest.fixture(scope="module")
+def world(app):
+    """Built and committed once for the module; each test's own changes are rolled back
+    by the `client` fixture's outer transaction. The tables are emptied afterwards."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-    site = make_site("Kantor Matriks")
-    other = make_site("Kecamatan Matriks")
-    running = make_slot(site, starts_at=_at(7, 45), minutes=30, capacity=6)  # 07:45-08:15
-    upcoming = make_slot(site, starts_at=_at(8, 30), capacity=6)
-    future = make_slot(site, days_ahead=2, capacity=6)
-    booked, nik = _book(upcoming, date(1990, 1, 1))
-    checked, _ = _book(upcoming, date(1990, 1, 2))
-    late, _ = _book(running, date(1990, 1, 3))
-    later, future_nik = _book(future, date(1990, 1, 4))
-    users = {
-        "coordinator": make_user("coordinator"),
-        "staff": make_user("staff", sites=[site]),
-        "other_staff": make_user("staff", sites=[other]),
-        "admin": make_user("admin"),
-    }
-    db.session.commit()
-    appointments.check_in(checked)
-    token_id = staff.issue_token(users["admin"], users["staff"].id, "matrix")
-    from scheduler.staff.models import ApiToken
+    from tests.conftest import FROZEN_NOW
 
-    token_row = db.session.query(ApiToken).filter_by(name="matrix").one()
-    del token_id
-    return {
-        "users": users,
-        "ids": {
-            "site": site.id,
-            "code": booked.code,
-            "nik": nik,
-            "sig": appointments.link_signature(booked.code),
-            "qr": appointments.checkin_token(booked),
-            "checked": checked.code,
-            "late": late.code,
-            "future": later.code,
-            "future_nik": future_nik,
-            "clerk_id": users["staff"].id,
-            "token_id": token_row.id,
-        },
-        "booking": booking_body(future, birth_date=date(1995, 6, 6)),
-        "walk_in": {
-            "site_id": site.id,
-            "nik": make_nik(date(1985, 3, 3)),
-            "name": "Tanpa Janji",
-            "birth_date": "1985-03-03",
-            "phone": "081234567891",
-        },
-    }
+    # The same scheme at a test's cost (production Argon2 takes most of the time here).
+    cheap = pytest.MonkeyPatch()
+    cheap.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+    clock.freeze(FROZEN_NOW)
+    with app.app_context():
+        site = make_site("Kantor Matriks")
+        other = make_site("Kecamatan Matriks")
+        running = make_slot(site, starts_at=_at(7, 45), minutes=30, capacity=6)  # 07:45-08:15
+        upcoming = make_slot(site, starts_at=_at(8, 30), capacity=6)
+        future = make_slot(site, days_ahead=2, capacity=6)
+        booked, nik = _book(upcoming, date(1990, 1, 1))
+        checked, _ = _book(upcoming, date(1990, 1, 2))
+        late, _ = _book(running, date(1990, 1, 3))
+        later, future_nik = _book(future, date(1990, 1, 4))
+        users = {
+            "coordinator": make_user("coordinator"),
+            "staff": make_user("staff", sites=[site]),
+            "other_staff": make_user("staff", sites=[other]),
+            "admin": make_user("admin"),
+        }
+        db.session.commit()
+        appointments.check_in(checked)
+        staff.issue_token(users["admin"], users["staff"].id, "matrix")
+        token_row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "matrix"))
+        built = {
+            "users": {role: user.id for role, user in users.items()},
+            "ids": {
+                "site": site.id,
+                "code": booked.code,
+                "nik": nik,
+                "sig": appointments.link_signature(booked.code),
+                "qr": appointments.checkin_token(booked),
+                "checked": checked.code,
+                "late": late.code,
+                "future": later.code,
+                "future_nik": future_nik,
+                "clerk_id": users["staff"].id,
+                "token_id": token_row.id,
+            },
+            "booking": booking_body(future, birth_date=date(1995, 6, 6)),
+            "walk_in": {
+                "site_id": site.id,
+                "nik": make_nik(date(1985, 3, 3)),
+                "name": "Tanpa Janji",
+                "birth_date": "1985-03-03",
+                "phone": "081234567891",
+            },
+        }
+        db.session.remove()
+    clock.freeze(None)
+    yield built
+    with app.app_context(), db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 def _fill(value, ids):
@@ -330,17 +343,37 @@ def _cases():
                     )
 
 
-def test_every_endpoint_has_an_entry(app):
-    missing, stale = [], []
-    for rule in app.url_map.iter_rules():
+def uncovered(rules):
+    """'endpoint [methods] rule' for each rule whose methods have no matrix entry."""
+    missing = []
+    for rule in rules:
         methods = rule.methods - {"HEAD", "OPTIONS"}
         covered = {m for case in MATRIX.get(rule.endpoint, []) for m in case.methods}
         if not methods <= covered:
             missing.append(f"{rule.endpoint} {sorted(methods - covered)} {rule.rule}")
+    return missing
+
+
+def test_every_endpoint_has_an_entry(app):
+    missing = uncovered(app.url_map.iter_rules())
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     stale = sorted(set(MATRIX) - endpoints)
     assert not missing, "endpoints without an access-matrix entry:\n" + "\n".join(missing)
     assert not stale, f"matrix entries for endpoints that do not exist: {stale}"
+
+
+def test_a_new_endpoint_or_method_without_an_entry_is_caught():
+    from werkzeug.routing import Rule
+
+    rules = [
+        Rule("/petugas/baru", endpoint="staff_views.brand_new", methods=["GET"]),
+        Rule("/petugas", endpoint="staff_views.home", methods=["GET", "DELETE"]),
+        Rule("/healthz", endpoint="system.healthz", methods=["GET"]),
+    ]
+    assert uncovered(rules) == [
+        "staff_views.brand_new ['GET'] /petugas/baru",
+        "staff_views.home ['DELETE'] /petugas",
+    ]
 
 
 @pytest.mark.parametrize("endpoint,index,method,role", list(_cases()))
@@ -348,7 +381,8 @@ def test_access(client, world, endpoint, index, method, role):
     case = MATRIX[endpoint][index]
     path = _fill(case.path, world["ids"])
     headers = {}
-    user = world["users"].get(role)
+    user_id = world["users"].get(role)
+    user = db.session.get(User, user_id) if user_id else None
     if user is not None:
         if path.startswith("/api/"):
             headers["Authorization"] = "Bearer " + staff.create_token(user.email)

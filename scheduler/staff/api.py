@@ -4,7 +4,6 @@ from flask import Blueprint, jsonify
 from flask_babel import get_locale
 from flask_login import current_user
 
-from scheduler.appointments import services as appointments
 from scheduler.appointments.api import appointment_json
 from scheduler.appointments.schemas import AppointmentEnvelope
 from scheduler.auth import api_roles
@@ -85,15 +84,4 @@ def office_cancel(code):
 )
 def walk_in():
     data = parse_body(WalkInIn)
-    applicant = appointments.Applicant(
-        nik=data.nik,
-        name=data.name,
-        birth_date=data.birth_date,
-        phone=appointments.normalize_phone(data.phone),
-        married=data.married,
-        locale=str(get_locale() or "id"),
-    )
-    appointment = desk.walk_in(
-        current_user, data.site_id, applicant, data.birth_date_override_reason
-    )
-    return _answer(appointment, 201)
+    return _answer(desk.walk_in(current_user, data, str(get_locale() or "id")), 201)

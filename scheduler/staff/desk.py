@@ -111,13 +111,20 @@ def office_cancel(actor, code, reason):
 
 
 @transactional
-def walk_in(actor, site_id, applicant, birth_date_override_reason=None):
-    """Register a resident without a booking into the site's current slot, checked in.
-
-    Raises ValidationError, Forbidden, NoCurrentSlot, SlotFull, DuplicateBooking,
-    AlreadyRecorded."""
-    site = _site_for(actor, site_id)
-    reason = (birth_date_override_reason or "").strip() or None
+def walk_in(actor, data, locale="id"):
+    """Register a resident without a booking (a parsed WalkInIn) into the site's current
+    slot, checked in. Raises ValidationError, Forbidden, NoCurrentSlot, SlotFull,
+    DuplicateBooking, AlreadyRecorded."""
+    site = _site_for(actor, data.site_id)
+    applicant = appointments.Applicant(
+        nik=data.nik,
+        name=data.name,
+        birth_date=data.birth_date,
+        phone=appointments.normalize_phone(data.phone),
+        married=data.married,
+        locale=locale,
+    )
+    reason = (data.birth_date_override_reason or "").strip() or None
     appointment = appointments.register_walk_in(site.id, applicant, reason)
     detail = f"birth date accepted: {reason}" if reason else ""
     audit(actor, "walk_in", appointment, detail=detail)

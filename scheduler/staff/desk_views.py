@@ -21,7 +21,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from scheduler import clock
-from scheduler.appointments import services as appointments
 from scheduler.auth import page_roles
 from scheduler.errors import DomainError, NotFound, ValidationError
 from scheduler.openapi import validate
@@ -243,17 +242,7 @@ def walk_in():
         )
         raw["married"] = bool(request.form.get("married"))
         data = validate(WalkInIn, raw)
-        applicant = appointments.Applicant(
-            nik=data.nik,
-            name=data.name,
-            birth_date=data.birth_date,
-            phone=appointments.normalize_phone(data.phone),
-            married=data.married,
-            locale=str(get_locale() or "id"),
-        )
-        appointment = desk.walk_in(
-            current_user, data.site_id, applicant, data.birth_date_override_reason
-        )
+        appointment = desk.walk_in(current_user, data, str(get_locale() or "id"))
         flash(
             _(
                 "%(name)s terdaftar tanpa janji dan sudah check-in (kode %(code)s).",

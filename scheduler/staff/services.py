@@ -41,12 +41,7 @@ def create_user(email, password, role, site_ids=(), name=""):
         )
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise ValidationError(fields={"email": _l("Email ini sudah terdaftar.")})
-    sites = []
-    for site_id in site_ids:
-        site = db.session.get(Site, site_id)
-        if site is None:
-            raise ValidationError(fields={"site": _l("Lokasi %(id)s tidak ada.", id=site_id)})
-        sites.append(site)
+    sites = _sites_by_id(site_ids, field="site")
     user = User(
         email=email,
         name=name,
@@ -185,12 +180,12 @@ def list_users():
     return db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
 
 
-def _sites_by_id(site_ids):
+def _sites_by_id(site_ids, field="sites"):
     sites = []
     for site_id in site_ids:
         site = db.session.get(Site, site_id)
         if site is None:
-            raise ValidationError(fields={"sites": _l("Lokasi %(id)s tidak ada.", id=site_id)})
+            raise ValidationError(fields={field: _l("Lokasi %(id)s tidak ada.", id=site_id)})
         sites.append(site)
     return sites
 

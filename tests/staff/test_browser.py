@@ -30,7 +30,8 @@ def live_server(committed_db):
     server.stop()
 
 
-def test_camera_checkin_in_chromium(committed_db, live_server, tmp_path):
+def test_camera_checkin_in_chromium(committed_db, live_server, tmp_path, monkeypatch):
+    monkeypatch.setitem(committed_db.config, "ROSTER_REFRESH_SECONDS", 1)
     sync_api = pytest.importorskip("playwright.sync_api")
     site = make_site("Kantor Disdukcapil Kudus")
     appointment = book(make_slot(site, starts_at=today_at(8, 30)), name="Dewi Lestari")
@@ -62,10 +63,27 @@ def test_camera_checkin_in_chromium(committed_db, live_server, tmp_path):
             page.screenshot(path=str(tmp_path / "checkin.png"))
             if os.environ.get("DESK_SCREENSHOT"):
                 shutil.copy(tmp_path / "checkin.png", os.environ["DESK_SCREENSHOT"])
+
+            # The roster shows it, and follows a change made at another desk without a
+            # full reload (the marker on window would not survive one).
+            page.goto(f"{live_server}/petugas/daftar")
+            status = f"tr[data-code='{code}'] [data-status]"
+            assert page.inner_text(status) == "Sudah check-in"
+            page.evaluate("window.__stillHere = true")
+            with committed_db.test_request_context():
+                row = appointments.get_by_code(code)
+                appointments.mark_recorded(row)
+                db.session.remove()
+            page.wait_for_function(
+                f"document.querySelector(\"{status}\").textContent.trim() === 'Terekam'",
+                timeout=10000,
+            )
+            assert page.evaluate("window.__stillHere") is True
+            assert page.inner_text("[data-count=recorded]") == "1"
         finally:
             browser.close()
 
     row = db.session.scalar(sa.select(Appointment).where(Appointment.code == code))
-    assert row.status == "checked_in"
+    assert row.status == "recorded" and row.checked_in_at is not None
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.appointment_code == code))
     assert entry.user_id == clerk_id and entry.action == "check_in" and entry.detail == "qr"
