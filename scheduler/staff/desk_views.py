@@ -139,7 +139,11 @@ def _reason():
 def appointment_action(code, action):
     if action not in ACTIONS:
         raise ValidationError(_("Tindakan tidak dikenal."))
-    back = url_for("staff_views.roster", site_id=request.form.get("site_id") or None)
+    back = url_for(
+        "staff_views.roster",
+        site_id=request.form.get("site_id") or None,
+        date=request.form.get("date") or None,
+    )
     if action == "check-in":
         appointment = desk.check_in(current_user, code=code)
     elif action == "recorded":

@@ -1,6 +1,7 @@
 """Staff pages: login throttling and sessions, users and tokens, roster, check-in, walk-in,
 audit log."""
 
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -183,10 +184,20 @@ def test_roster_of_another_site_is_not_shown(client, clerk, other_site, site):
     assert client.get(f"/petugas/daftar/bagian?site_id={other_site.id}").status_code == 404
 
 
+def form_actions(html):
+    return re.findall(r'<form method="post" action="([^"]+)"', html)
+
+
 def test_roster_buttons_record_outcomes(client, clerk, site, appointment):
     login(client, clerk)
     base = f"/petugas/janji/{appointment.code}"
+    page = client.get(f"/petugas/daftar?site_id={site.id}").get_data(as_text=True)
+    assert {f"{base}/check-in", f"{base}/no-show", f"{base}/office-cancel"} <= set(
+        form_actions(page)
+    )
     assert client.post(f"{base}/check-in", data={"site_id": site.id}).status_code == 302
+    page = client.get(f"/petugas/daftar?site_id={site.id}").get_data(as_text=True)
+    assert {f"{base}/recorded", f"{base}/recording-failed"} <= set(form_actions(page))
     resp = client.post(
         f"{base}/recording-failed", data={"reason_kind": "worn_fingerprints", "reason": ""}
     )
