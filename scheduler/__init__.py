@@ -5,6 +5,7 @@ import importlib.util
 import logging
 
 from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
 
 from scheduler.config import load_config
 
@@ -52,6 +53,7 @@ def create_app(overrides=None):
     errors.register_error_handlers(app)
     cli.register(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app
 

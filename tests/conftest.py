@@ -15,8 +15,10 @@ import os
 import uuid
 from datetime import UTC, datetime
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
@@ -133,10 +135,17 @@ def committed_db(app):
 
 class CommittingClient(FlaskClient):
     """Commits (to the test's savepoint) what the test built before each request, so a
-    service's rollback inside the request cannot undo the test's own setup."""
+    service's rollback inside the request cannot undo the test's own setup.
+
+    Requests share the test's app context, so what Flask-Babel, Flask-Login and views keep
+    on `g` (the locale, the loaded user, g.form_page) is forgotten before each request, as
+    it would be between a browser's requests."""
 
     def open(self, *args, **kwargs):
         db.session.commit()
+        flask_babel.refresh()
+        for name in list(g):
+            g.pop(name, None)
         return super().open(*args, **kwargs)
 
 
