@@ -124,10 +124,13 @@ def hand_over(code):
         {"q": code, "card": card, "summary": services.card_json(card), "form": form},
     )
     errors = {} if form.validate_on_submit() else _form_errors(form)
-    if form.collected_by.data == "family" and not form.on_family_card.data:
-        errors["on_family_card"] = _(
-            "Periksa Kartu Keluarga: hanya anggota keluarga yang tercantum."
-        )
+    if form.collected_by.data == "family":
+        if not (form.collector_name.data or "").strip():
+            errors["collector_name"] = _("Tulis nama anggota keluarga yang mengambil.")
+        if not form.on_family_card.data:
+            errors["on_family_card"] = _(
+                "Periksa Kartu Keluarga: hanya anggota keluarga yang tercantum."
+            )
     if errors:
         raise ValidationError(fields=errors)
     services.hand_over(
@@ -284,14 +287,13 @@ def _stock_context(forms):
         "records": stock.list_spoilage_records(10),
         "entries": stock.recent_entries(15),
         "kinds": stock.KIND_LABELS,
-        "errors": {},
     }
 
 
 @bp.get("/petugas/stok", endpoint="stock")
 @page_roles("admin")
 def stock_page():
-    return render_template("cards/stock.html", **_stock_context(_stock_forms()))
+    return render_template("cards/stock.html", **_stock_context(_stock_forms()), errors={})
 
 
 def _stock_post(which, action):

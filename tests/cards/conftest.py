@@ -49,22 +49,6 @@ def record(office):
     return _record
 
 
-@pytest.fixture
-def client(client):
-    """The test client, forgetting the user between requests: the tests' app context
-    outlives each request, and Flask-Login caches the user on `g`."""
-    original = client.open
-
-    def open_(*args, **kwargs):
-        from flask import g
-
-        g.pop("_login_user", None)
-        return original(*args, **kwargs)
-
-    client.open = open_
-    return client
-
-
 def deliver(quantity, on=None):
     stock.receive_delivery(quantity, on or services.today(), reference="SP-UJI")
     db.session.commit()

@@ -44,7 +44,9 @@ def test_stock_flow_through_the_api(client, record, tokens):
     body = resp.get_json()
     assert body["entry"]["balance"] == 10
     assert body["stock"]["reserved"] == 1 and body["stock"]["awaiting"] == 0
-    resp = client.post("/api/v1/stock/expected", json={"quantity": 50, "expected_on": "2026-12-20"}, headers=admin)
+    resp = client.post(
+        "/api/v1/stock/expected", json={"quantity": 50, "expected_on": "2026-12-20"}, headers=admin
+    )
     assert resp.status_code == 201
     assert resp.get_json()["expected"]["expected_on"] == "2026-12-20"
 
@@ -61,7 +63,9 @@ def test_stock_flow_through_the_api(client, record, tokens):
     ]
     assert client.get("/api/v1/print-queue", headers=tokens["stranger"]).get_json() == {"cards": []}
     assert (
-        client.post(f"/api/v1/appointments/{card.code}/printed", headers=tokens["stranger"]).status_code
+        client.post(
+            f"/api/v1/appointments/{card.code}/printed", headers=tokens["stranger"]
+        ).status_code
         == 404
     )
     resp = client.post(f"/api/v1/appointments/{card.code}/printed", headers=clerk)
@@ -76,7 +80,9 @@ def test_stock_flow_through_the_api(client, record, tokens):
     assert early.status_code == 409
     clock.freeze(datetime(2026, 12, 8, 2, tzinfo=UTC))
     bad = client.post(
-        f"/api/v1/appointments/{card.code}/picked-up", json={"collected_by": "family"}, headers=clerk
+        f"/api/v1/appointments/{card.code}/picked-up",
+        json={"collected_by": "family"},
+        headers=clerk,
     )
     assert bad.status_code == 422 and "collector_name" in bad.get_json()["error"]["fields"]
     resp = client.post(
@@ -95,7 +101,9 @@ def test_stock_flow_through_the_api(client, record, tokens):
 def test_only_admins_change_stock_and_input_is_checked(client, office, tokens):
     clerk, admin = tokens["staff"], tokens["admin"]
     assert client.get("/api/v1/stock").status_code == 401
-    resp = client.post("/api/v1/stock/deliveries", json={"quantity": 5, "received_on": "2026-12-07"}, headers=clerk)
+    resp = client.post(
+        "/api/v1/stock/deliveries", json={"quantity": 5, "received_on": "2026-12-07"}, headers=clerk
+    )
     assert resp.status_code == 403
     for body in (
         {"quantity": 0, "received_on": "2026-12-07"},
@@ -107,10 +115,16 @@ def test_only_admins_change_stock_and_input_is_checked(client, office, tokens):
         assert resp.status_code == 422, body
     resp = client.post("/api/v1/stock/deliveries", data="not json", headers=admin)
     assert resp.status_code == 422
-    resp = client.post("/api/v1/stock/spoilage", json={"quantity": 3, "reason": "rusak"}, headers=admin)
+    resp = client.post(
+        "/api/v1/stock/spoilage", json={"quantity": 3, "reason": "rusak"}, headers=admin
+    )
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "invalid_state"
-    client.post("/api/v1/stock/deliveries", json={"quantity": 5, "received_on": "2026-12-07"}, headers=admin)
-    resp = client.post("/api/v1/stock/spoilage", json={"quantity": 2, "reason": "Tergores"}, headers=admin)
+    client.post(
+        "/api/v1/stock/deliveries", json={"quantity": 5, "received_on": "2026-12-07"}, headers=admin
+    )
+    resp = client.post(
+        "/api/v1/stock/spoilage", json={"quantity": 2, "reason": "Tergores"}, headers=admin
+    )
     assert resp.status_code == 201
     assert resp.get_json()["record"]["number"] == "001/BA-BLANGKO/XII/2026"
     assert resp.get_json()["stock"]["on_hand"] == 3
@@ -120,9 +134,16 @@ def test_only_admins_change_stock_and_input_is_checked(client, office, tokens):
 def test_priority_replacement_and_certificate_endpoints(client, record, office, tokens):
     admin, clerk = tokens["admin"], tokens["staff"]
     _, card = record()
-    resp = client.post(f"/api/v1/cards/{card.code}/priority", json={"priority": 2, "reason": "RSUD"}, headers=admin)
+    resp = client.post(
+        f"/api/v1/cards/{card.code}/priority", json={"priority": 2, "reason": "RSUD"}, headers=admin
+    )
     assert resp.status_code == 200 and resp.get_json()["card"]["priority"] == 2
-    assert client.post(f"/api/v1/cards/{card.code}/priority", json={"priority": 2}, headers=clerk).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/cards/{card.code}/priority", json={"priority": 2}, headers=clerk
+        ).status_code
+        == 403
+    )
     resp = client.post(f"/api/v1/appointments/{card.code}/certificate", headers=clerk)
     assert resp.status_code == 201
     url = resp.get_json()["certificate"]["verify_url"]
@@ -150,8 +171,13 @@ def test_priority_replacement_and_certificate_endpoints(client, record, office, 
 
 def test_openapi_documents_the_card_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/stock", "/api/v1/stock/deliveries", "/api/v1/print-queue",
-                 "/api/v1/appointments/{code}/printed", "/api/v1/appointments/{code}/picked-up"):
+    for path in (
+        "/api/v1/stock",
+        "/api/v1/stock/deliveries",
+        "/api/v1/print-queue",
+        "/api/v1/appointments/{code}/printed",
+        "/api/v1/appointments/{code}/picked-up",
+    ):
         assert path in paths
 
 
