@@ -29,6 +29,8 @@ def stock_chart(o):
         return " ".join(f"{x(d)},{y(v)}" for d, v in series)
 
     title = escape(_("Stok blangko per hari"))
+    today_label = escape(_("hari ini"))
+    runs_out_label = escape(_("stok bebas habis"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{title}" class="chart"><title>{title}</title>',
@@ -43,7 +45,7 @@ def stock_chart(o):
     today = o["today"]
     parts.append(
         f'<line x1="{x(today)}" x2="{x(today)}" y1="{PAD_T}" y2="{HEIGHT - PAD_B}" stroke="#56606b" stroke-dasharray="2 3"/>'
-        f'<text x="{x(today)}" y="{HEIGHT - PAD_B + 14}" text-anchor="middle" font-size="11" fill="#1b1f24">{escape(_("hari ini"))}</text>'
+        f'<text x="{x(today)}" y="{HEIGHT - PAD_B + 14}" text-anchor="middle" font-size="11" fill="#1b1f24">{today_label}</text>'
     )
     parts.append(
         f'<text x="{PAD_L}" y="{HEIGHT - 6}" font-size="11" fill="#56606b">{first.isoformat()}</text>'
@@ -58,15 +60,16 @@ def stock_chart(o):
     for day, quantity in o["arrivals"]:
         if first <= day <= last:
             cx, cy = x(day), y(0)
+            label = escape(_("Kiriman %(n)s blangko", n=quantity))
             parts.append(
                 f'<path d="M{cx - 5},{cy} L{cx + 5},{cy} L{cx},{cy - 9} Z" fill="#146c2e">'
-                f"<title>{escape(_('Kiriman %(n)s blangko', n=quantity))} {day.isoformat()}</title></path>"
+                f"<title>{label} {day.isoformat()}</title></path>"
             )
     runs_out = o.get("runs_out_on")
     if runs_out and first <= runs_out <= last:
         parts.append(
             f'<line x1="{x(runs_out)}" x2="{x(runs_out)}" y1="{PAD_T}" y2="{HEIGHT - PAD_B}" stroke="#b3261e" stroke-width="2"/>'
-            f'<text x="{x(runs_out) + 4}" y="{PAD_T + 12}" font-size="11" fill="#b3261e">{escape(_("stok bebas habis"))}</text>'
+            f'<text x="{x(runs_out) + 4}" y="{PAD_T + 12}" font-size="11" fill="#b3261e">{runs_out_label}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
