@@ -400,7 +400,10 @@ def request_replacement(
     queue and blanks. Raises ValidationError, InvalidState (a card already in process)."""
     info = niks.parse_nik(nik)
     niks.check_birth_date(info, birth_date)
-    site = sites.get_site(site_id)
+    try:
+        site = sites.get_site(site_id)
+    except NotFound:
+        raise ValidationError(fields={"site_id": _l("Lokasi ini tidak ada.")}) from None
     ledger.lock_counter()
     card = _insert_card(
         CardRequest(

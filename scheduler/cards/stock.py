@@ -36,7 +36,7 @@ def receive_delivery(quantity, received_on, reference="", expected_id=None, user
         )
     ledger.lock_counter()
     if expected_id is not None:
-        expected = _open_expected(expected_id)
+        expected = _open_expected(expected_id, field="expected_id")
         expected.closed_at = clock.now()
     entry = ledger.post_entry(
         "received", quantity, entry_on=received_on, reference=reference, user_id=user_id
@@ -45,10 +45,13 @@ def receive_delivery(quantity, received_on, reference="", expected_id=None, user
     return entry
 
 
-def _open_expected(expected_id):
+def _open_expected(expected_id, field=None):
     expected = db.session.get(ExpectedDelivery, expected_id)
     if expected is None or expected.closed_at is not None:
-        raise NotFound(_l("Kiriman yang diumumkan ini tidak ada atau sudah ditutup."))
+        message = _l("Kiriman yang diumumkan ini tidak ada atau sudah ditutup.")
+        if field:  # an id given in a body is a bad field, not a missing page
+            raise ValidationError(fields={field: message})
+        raise NotFound(message)
     return expected
 
 
@@ -111,8 +114,9 @@ def correct_stock(delta, note, user_id=None):
 
 @transactional
 def save_print_site(site_id, printers, operators, cards_per_printer):
-    """Set a site's printers, operators and cards per printer a day; re-plans."""
-    sites.get_site(site_id)
+    """Set a site's printers, operators and cards per printer a day; re-plans.
+    Raises ValidationError for an unknown site."""
+    _known_site(site_id)
     ledger.lock_counter()
     row = db.session.scalar(sa.select(PrintSite).where(PrintSite.site_id == site_id))
     if row is None:
@@ -135,6 +139,13 @@ def remove_print_site(site_id):
     db.session.delete(row)
     db.session.flush()
     services.allocate_cards()
+
+
+def _known_site(site_id):
+    try:
+        return sites.get_site(site_id)
+    except NotFound:
+        raise ValidationError(fields={"site_id": _l("Lokasi ini tidak ada.")}) from None
 
 
 def list_print_sites():

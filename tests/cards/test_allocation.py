@@ -70,7 +70,7 @@ def _again(requests, result):
     ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     reqs=requests_st(),
     on_hand=st.integers(0, 20),
@@ -87,7 +87,7 @@ def test_a_fresh_plan_keeps_every_rule(reqs, on_hand, deliveries, capacity):
     assert second.days == result.days and second.revoked == set()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     first=requests_st(max_size=15),
     later=requests_st(start_id=100, start_time=10, max_size=15),
