@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.cards import services
-from scheduler.cards.ledger import ROMAN
+from scheduler.cards.ledger import ROMAN, next_serial
 from scheduler.cards.models import RecordingCertificate
 from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound
@@ -73,14 +73,7 @@ def issue_certificate(code, *, user_id=None, site_ids=None):
         )
     today = services.today()
     for _attempt in range(10):
-        serial = (
-            db.session.scalar(
-                sa.select(sa.func.max(RecordingCertificate.serial)).where(
-                    RecordingCertificate.year == today.year
-                )
-            )
-            or 0
-        ) + 1
+        serial = next_serial(RecordingCertificate, today.year)
         certificate = RecordingCertificate(
             card_request_id=card.id,
             year=today.year,

@@ -85,15 +85,17 @@ def post_entry(
     return entry
 
 
+def next_serial(model, year):
+    """The next number of the year for an official document (a UNIQUE (year, serial)
+    constraint refuses a number taken twice)."""
+    query = sa.select(sa.func.max(model.serial)).where(model.year == year)
+    return (db.session.scalar(query) or 0) + 1
+
+
 def new_spoilage_record(quantity, reason, user_id=None):
     """A numbered berita acara (caller holds the counter lock, so numbers never clash)."""
     today = sites.local_today()
-    serial = (
-        db.session.scalar(
-            sa.select(sa.func.max(SpoilageRecord.serial)).where(SpoilageRecord.year == today.year)
-        )
-        or 0
-    ) + 1
+    serial = next_serial(SpoilageRecord, today.year)
     record = SpoilageRecord(
         year=today.year,
         serial=serial,

@@ -93,6 +93,11 @@ class PrintQueueQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     date: RecentDate | None = None
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _blank_is_today(cls, value):
+        return None if value == "" else value
+
 
 # ----------------------------------------------------------------------------- output
 

@@ -501,6 +501,18 @@ def list_queue(status=None, site_ids=None, limit=200):
     return db.session.scalars(query.limit(limit)).all()
 
 
+def _move(card_id, condition, **values):
+    """A conditional UPDATE of one card: True when `condition` still held (so two desks,
+    or a job run twice, never both act)."""
+    result = db.session.execute(
+        sa.update(CardRequest)
+        .where(CardRequest.id == card_id, condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 # -------------------------------------------------------------------------- printing
 
 
@@ -549,18 +561,15 @@ def mark_printed(code, *, actor_id=None, site_ids=None, misprints=0):
     pickup_from = max(
         card.pickup_from, planner.pickup_from(card.pickup_site_id, card.print_site_id, now_on)
     )
-    result = db.session.execute(
-        sa.update(CardRequest)
-        .where(CardRequest.id == card.id, CardRequest.status == "scheduled")
-        .values(
-            status="printed",
-            printed_at=clock.now(),
-            printed_by_id=actor_id,
-            pickup_from=pickup_from,
-        )
-        .execution_options(synchronize_session=False)
+    printed = _move(
+        card.id,
+        CardRequest.status == "scheduled",
+        status="printed",
+        printed_at=clock.now(),
+        printed_by_id=actor_id,
+        pickup_from=pickup_from,
     )
-    if result.rowcount != 1:
+    if not printed:
         raise InvalidState(_l("Kartu ini sudah dicetak."))
     db.session.refresh(card)
     if misprints or early:
@@ -613,19 +622,16 @@ def hand_over(code, *, collected_by, collector_name=None, actor_id=None, site_id
         raise InvalidState(_l("Kartu ini belum dicetak."))
     if today() < card.pickup_from:
         raise InvalidState(_l("Kartu dapat diambil mulai %(on)s.", on=card.pickup_from.isoformat()))
-    result = db.session.execute(
-        sa.update(CardRequest)
-        .where(CardRequest.id == card.id, CardRequest.status == "printed")
-        .values(
-            status="picked_up",
-            picked_up_at=clock.now(),
-            collected_by=collected_by,
-            collector_name=collector_name if collected_by == "family" else card.name,
-            handed_over_by_id=actor_id,
-        )
-        .execution_options(synchronize_session=False)
+    handed = _move(
+        card.id,
+        CardRequest.status == "printed",
+        status="picked_up",
+        picked_up_at=clock.now(),
+        collected_by=collected_by,
+        collector_name=collector_name if collected_by == "family" else card.name,
+        handed_over_by_id=actor_id,
     )
-    if result.rowcount != 1:
+    if not handed:
         raise InvalidState(_l("Kartu ini sudah diserahkan."))
     db.session.refresh(card)
     return card
@@ -662,13 +668,7 @@ def send_card_messages():
     ).all()
     sent_ready = 0
     for card in ready:
-        done = db.session.execute(
-            sa.update(CardRequest)
-            .where(CardRequest.id == card.id, CardRequest.ready_notified_at.is_(None))
-            .values(ready_notified_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if done.rowcount == 1:
+        if _move(card.id, CardRequest.ready_notified_at.is_(None), ready_notified_at=now):
             _notify(card, "card_ready")
             sent_ready += 1
     reminders = 0
@@ -682,13 +682,7 @@ def send_card_messages():
             )
         ).all()
         for card in due:
-            done = db.session.execute(
-                sa.update(CardRequest)
-                .where(CardRequest.id == card.id, CardRequest.reminders_sent < step)
-                .values(reminders_sent=step)
-                .execution_options(synchronize_session=False)
-            )
-            if done.rowcount == 1:
+            if _move(card.id, CardRequest.reminders_sent < step, reminders_sent=step):
                 _notify(card, "card_uncollected", days_waiting=(now_on - card.pickup_from).days)
                 reminders += 1
     return {"ready": sent_ready, "reminders": reminders}

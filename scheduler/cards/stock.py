@@ -129,18 +129,6 @@ def save_print_site(site_id, printers, operators, cards_per_printer):
     return row
 
 
-@transactional
-def remove_print_site(site_id):
-    """The site no longer prints; its cards are printed at the main print site."""
-    ledger.lock_counter()
-    row = db.session.scalar(sa.select(PrintSite).where(PrintSite.site_id == site_id))
-    if row is None:
-        raise NotFound()
-    db.session.delete(row)
-    db.session.flush()
-    services.allocate_cards()
-
-
 def _known_site(site_id):
     try:
         return sites.get_site(site_id)
