@@ -40,6 +40,13 @@ bp = Blueprint("cards_views", __name__)
 STAFF = ("admin", "staff")
 
 
+@bp.app_template_filter("regency_date")
+def regency_date(moment):
+    """An aware UTC moment as the regency's local date (YYYY-MM-DD)."""
+    zone = sites.zone(current_app.config["REGENCY_TIMEZONE"])
+    return moment.astimezone(zone).date().isoformat() if moment else ""
+
+
 def _site_ids():
     return None if current_user.role == "admin" else current_user.site_ids
 
