@@ -187,3 +187,20 @@ def test_card_field_of_a_booking_is_not_recorded(client, office):
     slot = make_slot(site=office)
     resp = client.post("/api/v1/appointments", json=booking_body(slot, birth_date=date(2001, 3, 3)))
     assert resp.get_json()["appointment"]["card"]["status"] == "not_recorded"
+
+
+def test_the_residents_lookup_shows_the_card_and_its_place_in_the_queue(client, record):
+    first, _ = record()
+    appointment, card = record()
+    from scheduler import nik as niks
+
+    nik = niks.decrypt_nik(appointment.nik_encrypted)
+    resp = client.post(f"/api/v1/appointments/{appointment.code}/lookup", json={"nik": nik})
+    assert resp.status_code == 200
+    assert resp.get_json()["appointment"]["card"] == {
+        "status": "awaiting_stock",
+        "print_on": None,
+        "pickup_from": None,
+        "pickup_site": {"id": appointment.site_id, "name": "Kantor Uji"},
+        "queue_position": 2,
+    }

@@ -155,3 +155,24 @@ def test_uncollected_and_queue_pages(client, record, office):
     db.session.refresh(third)
     assert third.priority == 2
     assert waiting.status in ("scheduled", "awaiting_stock")
+
+
+def test_pages_speak_english_on_request(client, office):
+    login(client, "admin")
+    page = text(client.get("/petugas/stok?lang=en"))
+    assert "KTP-el blank stock" in page and "Stok blangko KTP-el" not in page
+
+
+def test_demo_is_plausible_and_safe_to_run_twice(ctx):
+    from scheduler.cards import demo as cards_demo
+    from scheduler.sites import demo as sites_demo
+
+    lines = []
+    sites_demo.seed(lines.append)
+    cards_demo.seed(lines.append)
+    cards_demo.seed(lines.append)
+    summary = stock.stock_summary()
+    assert summary["on_hand"] == 5 and summary["expected"]
+    assert summary["reserved"] + summary["awaiting"] <= len(cards_demo.RESIDENTS)
+    assert stock.list_spoilage_records()
+    assert "8 residents added" in lines[-2] and "0 residents added" in lines[-1]
