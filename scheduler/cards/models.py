@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scheduler.appointments.models import Appointment
 from scheduler.db import UTCDateTime
 from scheduler.extensions import db
 from scheduler.sites.models import Site
@@ -228,6 +229,7 @@ class CardRequest(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    appointment: Mapped[Appointment | None] = relationship()
     recorded_site: Mapped[Site] = relationship(foreign_keys=[recorded_site_id])
     pickup_site: Mapped[Site] = relationship(foreign_keys=[pickup_site_id])
     print_site: Mapped[Site | None] = relationship(foreign_keys=[print_site_id])

@@ -260,7 +260,7 @@ def allocate_cards():
         cards = db.session.scalars(
             sa.select(CardRequest)
             .where(CardRequest.id.in_(list(kinds)))
-            .options(selectinload(CardRequest.pickup_site))
+            .options(selectinload(CardRequest.pickup_site), selectinload(CardRequest.appointment))
             .execution_options(populate_existing=True)
         ).all()
         for card in sorted(cards, key=lambda c: c.id):
@@ -272,13 +272,6 @@ def allocate_cards():
         "changed": len(updates),
         "messages": len(events),
     }
-
-
-def _link(card):
-    if card.appointment_id is None:
-        return None
-    base = _cfg("PUBLIC_BASE_URL").rstrip("/")
-    return f"{base}/janji/{card.code}?s={appointments.link_signature(card.code)}"
 
 
 def _notify(card, event, **extra):
@@ -294,9 +287,8 @@ def _notify(card, event, **extra):
     }
     if card.status == "awaiting_stock":
         context["queue_position"] = queue_position(card)
-    link = _link(card)
-    if link:
-        context["link"] = link
+    if card.appointment is not None:  # the resident's own status page
+        context["link"] = appointments.appointment_link(card.appointment)
     notifications.enqueue(
         event,
         name=card.name,

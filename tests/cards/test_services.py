@@ -55,6 +55,12 @@ def test_a_card_goes_from_awaiting_stock_to_picked_up(record):
     assert summary["pickup_from"] == "2026-12-08"
     assert summary["queue_position"] is None
     assert events(card.code) == ["card_scheduled"]
+    message = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.reference == card.code)
+    )
+    assert message.context["pickup_from"] == "2026-12-08"
+    assert message.context["link"] == appointments.appointment_link(appointment)
+    assert message.nik_masked == card.nik_masked
 
     services.mark_printed(card.code)
     assert stock.stock_summary()["on_hand"] == 9
