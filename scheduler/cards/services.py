@@ -6,7 +6,7 @@ ledger lives in ledger.py and stock.py, the allocator itself in allocation.py.
 """
 
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -710,7 +710,3 @@ def card_summary(appointment):
     if appointment.id is None:
         return dict(NOT_RECORDED)
     return card_json(card_for_appointment(appointment))
-
-
-def is_ready(card, on: date | None = None):
-    return card.status == "printed" and (on or today()) >= card.pickup_from

@@ -306,12 +306,16 @@ def stock_page():
 def _stock_post(which, action):
     forms = _stock_forms()
     form = forms[which]
-    g.form_page = ("cards/stock.html", _stock_context(forms))
-    if not form.validate_on_submit():
-        raise ValidationError(
-            fields={f"{form._prefix}{k}": v for k, v in _form_errors(form).items()}
-        )
-    message = action(form)
+    try:
+        if not form.validate_on_submit():
+            raise ValidationError(
+                fields={f"{form._prefix}{k}": v for k, v in _form_errors(form).items()}
+            )
+        message = action(form)
+    except DomainError:
+        # The page is rebuilt (figures, chart) only when it must be shown again.
+        g.form_page = ("cards/stock.html", _stock_context(forms))
+        raise
     flash(message)
     return redirect(url_for("cards_views.stock"))
 
