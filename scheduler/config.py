@@ -30,6 +30,7 @@ DEFAULTS = {
     "LOOKUP_LIMIT_PER_CODE": "5 per 10 minutes",
     "BOOKING_LIMIT_PER_ADDRESS": "600 per minute",
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 5 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     # Outreach: mobile recording kits the office owns.
     "OUTREACH_KITS": 4,
     # Cards: the planning horizon, days from printing to pickup (at the print site, or
@@ -58,8 +59,23 @@ DEFAULTS = {
     "WHATSAPP_TOKEN": None,
     "SMS_API_URL": None,
     "SMS_TOKEN": None,
+    # The outbox worker (scheduler/notifications/delivery.py)
+    "OUTBOX_POLL_SECONDS": 5,
+    "OUTBOX_BATCH_SIZE": 200,
+    "OUTBOX_LEASE_SECONDS": 300,
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_BACKOFF_SECONDS": 30,
+    "OUTBOX_BACKOFF_MAX_SECONDS": 6 * 3600,
+    "OUTBOX_HTTP_TIMEOUT_SECONDS": 10.0,
+    # Sent messages (with their phone numbers and emails) are deleted after this.
+    "OUTBOX_RETENTION_DAYS": 90,
+    # Reminders go out the day before, from this hour (site-local).
+    "REMINDER_HOUR": 8,
     # Sessions
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # idle: the cookie lapses after this
+    "SESSION_MAX_HOURS": 12,  # absolute: a page session ends this long after login
+    # The roster page refreshes itself this often (JavaScript on).
+    "ROSTER_REFRESH_SECONDS": 20,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}

@@ -25,6 +25,9 @@ from sqlalchemy import orm
 from scheduler import clock, create_app
 from scheduler.extensions import db, limiter
 
+# Local stand-ins for the notification providers (fixtures: whatsapp, sms, smtp_server).
+pytest_plugins = ["tests.notifications.fakes"]
+
 FROZEN_NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # Monday 08:00 WIB
 
 

@@ -1,7 +1,7 @@
 """cards: blank stock ledger, print sites, card requests, certificates
 
 Revision ID: 0002d
-Revises: 0001
+Revises: 0002c
 Create Date: 2026-11-22 22:32:13.856302
 
 """
@@ -12,7 +12,7 @@ import scheduler.db
 
 # revision identifiers, used by Alembic.
 revision = '0002d'
-down_revision = '0001'
+down_revision = '0002c'
 branch_labels = None
 depends_on = None
 

@@ -341,6 +341,18 @@ def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
     return slot
 
 
+def current_slot(site_id):
+    """The slot of a site running now (starts_at <= now < ends_at), public or not, the one
+    with most free seats first; None when there is none. Walk-ins go here."""
+    now = clock.now()
+    return db.session.scalars(
+        sa.select(Slot)
+        .where(Slot.site_id == site_id, Slot.starts_at <= now, Slot.ends_at > now)
+        .order_by((Slot.capacity - Slot.booked_count).desc(), Slot.id)
+        .limit(1)
+    ).first()
+
+
 def take_seat(slot_id):
     """Take one seat (conditional UPDATE); raises SlotFull when none is left."""
     result = db.session.execute(
