@@ -273,3 +273,32 @@ def test_certificate_of_recording_is_verifiable(record):
     view = certificates.public_view(cert)
     assert view["state"] == "valid" and view["nik_masked"] == card.nik_masked
     assert "*" in view["nik_masked"]
+
+
+def test_the_desks_mark_recorded_and_on_recorded_share_one_transaction(office):
+    """How the lead wires it: staff.desk.mark_recorded, then cards.services.on_recorded."""
+    from scheduler.db import transactional
+    from scheduler.staff import desk
+    from tests.factories import make_slot, make_user
+
+    deliver(3)
+    clerk = make_user("staff", sites=[office])
+    slot = make_slot(site=office, capacity=5, days_ahead=0, at=clock.now().time())
+    applicant = appointments.Applicant(
+        nik=make_nik(date(1993, 4, 4)),
+        name="Wati",
+        birth_date=date(1993, 4, 4),
+        phone="+6281277778888",
+    )
+    appointment = appointments.book_into_slot(slot, applicant, status="checked_in")
+    db.session.commit()
+
+    @transactional
+    def mark_recorded(code):
+        recorded = desk.mark_recorded(clerk, code)
+        return services.on_recorded(recorded, actor_id=clerk.id)
+
+    card = mark_recorded(appointment.code)
+    assert card.status == "scheduled" and card.print_on == MON
+    assert appointments.card_summary(appointment)["pickup_from"] == "2026-12-08"
+    assert services.on_recorded(appointment).id == card.id  # twice: the same card
