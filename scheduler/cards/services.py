@@ -675,7 +675,12 @@ def send_card_messages():
         ).all()
         for card in due:
             if _move(card.id, CardRequest.reminders_sent < step, reminders_sent=step):
-                _notify(card, "card_uncollected", days_waiting=(now_on - card.pickup_from).days)
+                _notify(
+                    card,
+                    "card_uncollected",
+                    ready_since=card.pickup_from.isoformat(),
+                    days_waiting=(now_on - card.pickup_from).days,
+                )
                 reminders += 1
     return {"ready": sent_ready, "reminders": reminders}
 

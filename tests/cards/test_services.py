@@ -302,3 +302,21 @@ def test_the_desks_mark_recorded_and_on_recorded_share_one_transaction(office):
     assert card.status == "scheduled" and card.print_on == MON
     assert appointments.card_summary(appointment)["pickup_from"] == "2026-12-08"
     assert services.on_recorded(appointment).id == card.id  # twice: the same card
+
+
+def test_card_messages_render_with_the_notification_templates(record):
+    """Every card event the outbox gets renders (the notifications feature's templates)."""
+    from scheduler.notifications import messages
+
+    deliver(1)
+    _, card = record()
+    services.mark_printed(card.code)
+    at_day(date(2026, 12, 30))
+    services.send_card_messages()
+    rows = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.reference == card.code)
+    ).all()
+    assert [r.event for r in rows] == ["card_scheduled", "card_ready", "card_uncollected"]
+    for row in rows:
+        rendered = messages.render(row.event, row.context, "id", row.recipient_name)
+        assert card.code in rendered.text and "Kantor Uji" in rendered.text
