@@ -21,6 +21,7 @@ from scheduler.appointments import services as appointments
 from scheduler.extensions import db
 from scheduler.staff import services as staff
 from scheduler.staff.models import ApiToken, User
+from tests.cards import access as cards_access
 from tests.factories import booking_body, make_nik, make_site, make_slot, make_user
 
 ROLES = ("anonymous", "coordinator", "staff", "other_staff", "admin")
@@ -238,6 +239,10 @@ MATRIX = {
 }
 
 
+# Each feature's rows live beside its tests.
+MATRIX.update(cards_access.matrix(Case))
+
+
 def _at(hour, minute=0):
     return datetime.combine(date(2026, 12, 7), time(hour - 7, minute), tzinfo=UTC)
 
@@ -284,6 +289,7 @@ def world(app):
         db.session.commit()
         appointments.check_in(checked)
         staff.issue_token(users["admin"], users["staff"].id, "matrix")
+        card_ids = cards_access.build(site)
         token_row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "matrix"))
         built = {
             "users": {role: user.id for role, user in users.items()},
@@ -299,6 +305,7 @@ def world(app):
                 "future_nik": future_nik,
                 "clerk_id": users["staff"].id,
                 "token_id": token_row.id,
+                **card_ids,
             },
             "booking": booking_body(future, birth_date=date(1995, 6, 6)),
             "walk_in": {
