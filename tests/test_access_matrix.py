@@ -861,3 +861,51 @@ def test_access(client, world, endpoint, index, method, role):
     )
     if resp.status_code == 302 and role == "anonymous" and expected == 302 and "petugas" in path:
         assert "/masuk" in resp.headers["Location"]
+
+
+def _api_cases():
+    """The /api/ requests of the matrix that need a login (no login answers 401)."""
+    for endpoint, cases in MATRIX.items():
+        for index, case in enumerate(cases):
+            if case.path.startswith("/api/") and case.expect["anonymous"] == 401:
+                for method in case.methods:
+                    yield pytest.param(endpoint, index, method, id=f"{endpoint}-{method}-{index}")
+
+
+@pytest.mark.parametrize("endpoint,index,method", list(_api_cases()))
+def test_the_api_ignores_a_login_session(client, world, endpoint, index, method):
+    """API.md: the JSON API is exempt from CSRF because it uses no cookies, so an admin's
+    page session (which a browser sends with any request to the site) authenticates no
+    API request: only a bearer token does."""
+    case = MATRIX[endpoint][index]
+    admin = db.session.get(User, world["users"]["admin"])
+    with client.session_transaction() as session:
+        session["_user_id"] = admin.get_id()
+        session["_fresh"] = True
+        session["login_at"] = clock.now().timestamp()
+    kwargs = {}
+    if case.json is not None:
+        kwargs["json"] = _body(case.json, world)
+    if case.form is not None:
+        kwargs["data"] = _body(case.form, world)
+    resp = client.open(_fill(case.path, world["ids"]), method=method, **kwargs)
+    assert resp.status_code == 401, resp.get_data(as_text=True)[:400]
+    assert resp.get_json()["error"]["code"] == "unauthorized"
+    # The session still opens the pages.
+    assert client.get("/petugas").status_code == 200
+
+
+def test_a_bearer_token_acts_as_its_own_user_beside_a_login_session(client, world):
+    """With an admin's session cookie and a coordinator's token, the coordinator asks."""
+    admin = db.session.get(User, world["users"]["admin"])
+    coordinator = db.session.get(User, world["users"]["coordinator"])
+    with client.session_transaction() as session:
+        session["_user_id"] = admin.get_id()
+        session["login_at"] = clock.now().timestamp()
+    headers = {"Authorization": "Bearer " + staff.create_token(coordinator.email)}
+    assert client.get("/api/v1/outbox", headers=headers).status_code == 403
+    listed = client.get("/api/v1/outreach/requests", headers=headers).get_json()["requests"]
+    assert {r["id"] for r in listed} == {
+        world["ids"]["mine_pending_request"],
+        world["ids"]["mine_approved_request"],
+    }
