@@ -40,6 +40,17 @@ def _outcome_labels():
     }
 
 
+def _appointment_labels():
+    return {
+        "booked": _("Terdaftar"),
+        "checked_in": _("Sudah hadir"),
+        "recorded": _("Sudah direkam"),
+        "recording_failed": _("Gagal rekam"),
+        "no_show": _("Tidak hadir"),
+        "cancelled": _("Dibatalkan"),
+    }
+
+
 def _form_errors(form):
     return {name: errors[0] for name, errors in form.errors.items() if errors}
 
@@ -251,8 +262,22 @@ def tally(session_id):
                 outcomes[int(key.removeprefix("outcome-"))] = value
             except ValueError:
                 raise ValidationError(fields={"outcome": _("Isian tidak sah.")}) from None
-    services.record_tally(session_id, current_user, outcomes, (form.summary.data or "").strip())
+    result = services.record_tally(
+        session_id, current_user, outcomes, (form.summary.data or "").strip()
+    )
     flash(_("Hasil sesi tersimpan."))
+    statuses = _appointment_labels()
+    for appointment, _outcome, why in result.kept:
+        flash(
+            _(
+                "%(name)s (%(code)s) tidak diubah: %(why)s",
+                name=appointment.name,
+                code=appointment.code,
+                why=_("sudah berstatus '%(s)s' di loket.", s=statuses[why])
+                if why in statuses
+                else why,
+            )
+        )
     return redirect(url_for("outreach_views.tally", session_id=session_id))
 
 
