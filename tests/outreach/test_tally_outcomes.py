@@ -15,7 +15,7 @@ from scheduler.outreach import roster, services
 from scheduler.staff import desk
 from scheduler.staff.models import AuditEntry
 from tests.factories import make_site, make_slot
-from tests.outreach.conftest import approve, make_request, make_user, pupil, roster_csv
+from tests.outreach.conftest import approve, make_request, pupil, roster_csv
 
 DURING = datetime(2026, 12, 9, 1, 10, tzinfo=UTC)  # 08:10 WIB, in the session
 AFTER = datetime(2026, 12, 9, 3, 0, tzinfo=UTC)  # 10:00 WIB, the session is over
