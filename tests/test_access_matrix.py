@@ -21,6 +21,7 @@ from scheduler.appointments import services as appointments
 from scheduler.extensions import db
 from scheduler.staff import services as staff
 from scheduler.staff.models import ApiToken, User
+from tests import integrate_access
 from tests.cards import access as cards_access
 from tests.factories import booking_body, make_nik, make_site, make_slot, make_user
 
@@ -241,6 +242,7 @@ MATRIX = {
 
 # Each feature's rows live beside its tests.
 MATRIX.update(cards_access.matrix(Case))
+MATRIX.update(integrate_access.matrix(Case))
 
 
 def _at(hour, minute=0):
@@ -290,6 +292,7 @@ def world(app):
         appointments.check_in(checked)
         staff.issue_token(users["admin"], users["staff"].id, "matrix")
         card_ids = cards_access.build(site)
+        joined_ids = integrate_access.build(users)
         token_row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "matrix"))
         built = {
             "users": {role: user.id for role, user in users.items()},
@@ -306,6 +309,7 @@ def world(app):
                 "clerk_id": users["staff"].id,
                 "token_id": token_row.id,
                 **card_ids,
+                **joined_ids,
             },
             "booking": booking_body(future, birth_date=date(1995, 6, 6)),
             "walk_in": {

@@ -536,6 +536,52 @@ def is_public(session):
     return bool(slots) and all(s.is_public for s in slots)
 
 
+# ------------------------------------------------------------------------- session staff
+
+
+def staff_for_session(session):
+    """[(user, assigned)] for every active staff member: those who have the session's site
+    among their sites work it (roster, check-in, tally)."""
+    return [
+        (u, session.site_id in u.site_ids)
+        for u in staff.list_users()
+        if u.role == "staff" and u.active
+    ]
+
+
+@transactional
+def assign_session_staff(session_id, admin, user_ids):
+    """An admin chooses the staff who work a session: the chosen get the session's site in
+    their sites, the others lose it. Each change goes through staff.update_user (audited).
+    Raises NotFound, InvalidState (session called off), ValidationError (not a staff
+    member)."""
+    session = get_session(session_id, admin, roles=("admin",))
+    if not session.active:
+        raise InvalidState(_l("Sesi ini sudah dibatalkan."))
+    candidates = {u.id: u for u, _assigned in staff_for_session(session)}
+    chosen = set(user_ids)
+    if not chosen <= set(candidates):
+        raise ValidationError(fields={"user_ids": _l("Pilih petugas yang aktif.")})
+    changed = []
+    for user_id, user in candidates.items():
+        has = session.site_id in user.site_ids
+        if (user_id in chosen) == has:
+            continue
+        site_ids = (
+            (user.site_ids | {session.site_id}) if not has else (user.site_ids - {session.site_id})
+        )
+        staff.update_user(
+            admin,
+            user_id,
+            role=user.role,
+            active=user.active,
+            site_ids=sorted(site_ids),
+            name=user.name,
+        )
+        changed.append(user)
+    return changed
+
+
 # -------------------------------------------------------------------------------- tally
 
 # What an appointment's status says about the participant, before staff tally it.

@@ -126,6 +126,9 @@ def _detail(request_id, **forms_given):
         "cancel_form": forms.CancelForm(),
         "roster_form": forms.RosterForm(),
         "public_form": forms.PublicForm(),
+        "session_staff": services.staff_for_session(overview["session"])
+        if overview["session"] is not None and current_user.role == "admin"
+        else [],
         "outcome_labels": _outcome_labels(),
         "owned_kits": current_app.config["OUTREACH_KITS"],
     }
@@ -220,6 +223,22 @@ def set_public(session_id):
         if opened
         else _("Jadwal sesi hanya lewat tautan dan daftar peserta.")
     )
+    return redirect(url_for("outreach_views.request_detail", request_id=session.request_id))
+
+
+@bp.post("/jemput-bola/sesi/<int:session_id>/petugas")
+@page_roles("admin")
+def assign_staff(session_id):
+    form = forms.PublicForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."))
+    try:
+        user_ids = [int(v) for v in request.form.getlist("user_ids")]
+    except ValueError:
+        raise ValidationError(fields={"user_ids": _("Isian tidak sah.")}) from None
+    session = services.get_session(session_id, current_user, roles=("admin",))
+    services.assign_session_staff(session_id, current_user, user_ids)
+    flash(_("Petugas sesi tersimpan."))
     return redirect(url_for("outreach_views.request_detail", request_id=session.request_id))
 
 
