@@ -431,9 +431,11 @@ def _refuse_checkin(appointment):
 
 
 @transactional
-def check_in(appointment, site_ids=None):
+def check_in(appointment, site_ids=None, on_the_day=True):
     """Check a booked resident in at a desk of one of `site_ids` (None: any site).
 
+    `on_the_day=False` is for an outreach team's tally, written after the session: the
+    resident was seen on the day, so the day and the check-in window are not checked.
     Raises InvalidQR (cancelled), WrongSiteOrDay (another site, another day, outside the
     window), AlreadyCheckedIn (second scan), InvalidState.
     """
@@ -442,6 +444,14 @@ def check_in(appointment, site_ids=None):
     site = appointment.site
     if site_ids is not None and appointment.site_id not in site_ids:
         raise WrongSiteOrDay(_l("Janji temu ini untuk lokasi lain: %(site)s.", site=site.name))
+    if not on_the_day:
+        _refuse_checkin(appointment)
+        if not _transition(
+            appointment, ("booked",), status="checked_in", checked_in_at=clock.now()
+        ):
+            _refuse_checkin(appointment)
+            raise InvalidState()
+        return appointment
     today = sites.to_local(site, clock.now()).date()
     day = sites.to_local(site, appointment.slot.starts_at).date()
     if day != today:

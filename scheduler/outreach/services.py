@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from scheduler import clock, regions
 from scheduler.appointments import services as appointments
+from scheduler.cards import services as cards
 from scheduler.db import transactional
-from scheduler.errors import Forbidden, InvalidState, NotFound, ValidationError
+from scheduler.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.notifications import services as notifications
 from scheduler.outreach.models import (
@@ -535,6 +536,52 @@ def is_public(session):
     return bool(slots) and all(s.is_public for s in slots)
 
 
+# ------------------------------------------------------------------------- session staff
+
+
+def staff_for_session(session):
+    """[(user, assigned)] for every active staff member: those who have the session's site
+    among their sites work it (roster, check-in, tally)."""
+    return [
+        (u, session.site_id in u.site_ids)
+        for u in staff.list_users()
+        if u.role == "staff" and u.active
+    ]
+
+
+@transactional
+def assign_session_staff(session_id, admin, user_ids):
+    """An admin chooses the staff who work a session: the chosen get the session's site in
+    their sites, the others lose it. Each change goes through staff.update_user (audited).
+    Raises NotFound, InvalidState (session called off), ValidationError (not a staff
+    member)."""
+    session = get_session(session_id, admin, roles=("admin",))
+    if not session.active:
+        raise InvalidState(_l("Sesi ini sudah dibatalkan."))
+    candidates = {u.id: u for u, _assigned in staff_for_session(session)}
+    chosen = set(user_ids)
+    if not chosen <= set(candidates):
+        raise ValidationError(fields={"user_ids": _l("Pilih petugas yang aktif.")})
+    changed = []
+    for user_id, user in candidates.items():
+        has = session.site_id in user.site_ids
+        if (user_id in chosen) == has:
+            continue
+        site_ids = (
+            (user.site_ids | {session.site_id}) if not has else (user.site_ids - {session.site_id})
+        )
+        staff.update_user(
+            admin,
+            user_id,
+            role=user.role,
+            active=user.active,
+            site_ids=sorted(site_ids),
+            name=user.name,
+        )
+        changed.append(user)
+    return changed
+
+
 # -------------------------------------------------------------------------------- tally
 
 # What an appointment's status says about the participant, before staff tally it.
@@ -564,27 +611,99 @@ def tally_counts(session):
     return counts
 
 
+# The appointment status each tally outcome ends in, and the reason written for a failure.
+OUTCOME_STATUS = {
+    "recorded": "recorded",
+    "failed": "recording_failed",
+    "under_age": "recording_failed",
+    "has_card": "recording_failed",
+    "absent": "no_show",
+}
+# Stored with the appointment (data, like the desk's free-text reasons), not translated.
+FAILURE_REASON = {
+    "failed": "Jemput bola: gagal rekam",
+    "under_age": "Jemput bola: belum cukup umur",
+    "has_card": "Jemput bola: sudah punya KTP-el",
+}
+
+
+@dataclass
+class TallyResult:
+    """What a tally did: the participants whose appointment it moved on, and those it left
+    as the desk had already set them ((appointment, outcome asked, why))."""
+
+    session: object
+    changed: list = field(default_factory=list)
+    kept: list = field(default_factory=list)
+
+
+def _apply_outcome(user, appointment, outcome):
+    """Move one participant's appointment to what the tally says, through the same services
+    and audit entries as the desk. True when it changed; raises DomainError when the
+    appointment is in a state the tally must not overrule."""
+    detail = "outreach tally"
+    if appointment.status == "booked" and outcome != "absent":
+        # The team saw the resident: checked in on the day, whenever the tally is written.
+        appointments.check_in(appointment, on_the_day=False)
+        staff.audit(user, "check_in", appointment, detail=detail)
+    if outcome == "recorded":
+        appointments.mark_recorded(appointment)
+        # As at the desk: the card is queued and allocated in the same transaction.
+        cards.on_recorded(appointment, actor_id=user.id)
+        staff.audit(user, "recorded", appointment, detail=detail)
+    elif outcome == "absent":
+        appointments.mark_no_show(appointment)
+        staff.audit(user, "no_show", appointment, detail=detail)
+    else:
+        appointments.mark_recording_failed(appointment, FAILURE_REASON[outcome])
+        staff.audit(user, "recording_failed", appointment, detail=f"{detail}: {outcome}")
+
+
 @transactional
 def record_tally(session_id, user, outcomes, summary=""):
     """Staff record what happened to each participant and a summary of the session; once
-    the session is over the request is done. Raises InvalidState before the session starts,
-    ValidationError for an unknown outcome or participant."""
+    the session is over the request is done.
+
+    Each outcome moves the participant's appointment as the desk would (recorded: checked
+    in, recorded, card queued; failed / under age / has a card: recording failed with that
+    reason, the NIK freed; absent: no-show), audited. A participant the desk already moved
+    to another outcome is left as it is and reported in the result's `kept`.
+    Raises InvalidState before the session starts, ValidationError for an unknown outcome or
+    participant."""
     session = get_session(session_id, user, roles=("admin", "staff"))
     now = clock.now()
     if not session.active or session.starts_at > now:
         raise InvalidState(_l("Hasil dapat dicatat setelah sesi dimulai."))
-    participants = {a.id for a in session_appointments(session)}
+    participants = {a.id: a for a in session_appointments(session)}
+    for appointment_id, outcome in outcomes.items():
+        if appointment_id not in participants:
+            raise ValidationError(fields={"outcome": _l("Peserta tidak ada dalam sesi ini.")})
+        if outcome not in OUTCOMES:
+            raise ValidationError(fields={f"outcome-{appointment_id}": _l("Pilihan tidak sah.")})
     existing = {
         o.appointment_id: o
         for o in db.session.scalars(
             sa.select(OutreachOutcome).where(OutreachOutcome.session_id == session.id)
         )
     }
-    for appointment_id, outcome in outcomes.items():
-        if appointment_id not in participants:
-            raise ValidationError(fields={"outcome": _l("Peserta tidak ada dalam sesi ini.")})
-        if outcome not in OUTCOMES:
-            raise ValidationError(fields={f"outcome-{appointment_id}": _l("Pilihan tidak sah.")})
+    result = TallyResult(session)
+    for appointment_id, outcome in sorted(outcomes.items()):
+        appointment = participants[appointment_id]
+        db.session.refresh(appointment)
+        target = OUTCOME_STATUS[outcome]
+        if appointment.status != target:
+            if appointment.status not in ("booked", "checked_in"):
+                result.kept.append((appointment, outcome, appointment.status))
+                continue
+            try:
+                with db.session.begin_nested():
+                    _apply_outcome(user, appointment, outcome)
+            except DomainError as exc:
+                # A desk acted in the same moment, or a slot that has not begun yet.
+                db.session.refresh(appointment)
+                result.kept.append((appointment, outcome, str(exc.message)))
+                continue
+            result.changed.append(appointment)
         row = existing.get(appointment_id)
         if row is None:
             row = OutreachOutcome(session_id=session.id, appointment_id=appointment_id)
@@ -595,7 +714,7 @@ def record_tally(session_id, user, outcomes, summary=""):
     if session.ends_at <= now and session.request.status == "approved":
         _claim(session.request_id, "done", ("approved",))
     db.session.flush()
-    return session
+    return result
 
 
 # -------------------------------------------------------------------------- invitations

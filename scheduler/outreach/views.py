@@ -40,6 +40,17 @@ def _outcome_labels():
     }
 
 
+def _appointment_labels():
+    return {
+        "booked": _("Terdaftar"),
+        "checked_in": _("Sudah hadir"),
+        "recorded": _("Sudah direkam"),
+        "recording_failed": _("Gagal rekam"),
+        "no_show": _("Tidak hadir"),
+        "cancelled": _("Dibatalkan"),
+    }
+
+
 def _form_errors(form):
     return {name: errors[0] for name, errors in form.errors.items() if errors}
 
@@ -115,6 +126,9 @@ def _detail(request_id, **forms_given):
         "cancel_form": forms.CancelForm(),
         "roster_form": forms.RosterForm(),
         "public_form": forms.PublicForm(),
+        "session_staff": services.staff_for_session(overview["session"])
+        if overview["session"] is not None and current_user.role == "admin"
+        else [],
         "outcome_labels": _outcome_labels(),
         "owned_kits": current_app.config["OUTREACH_KITS"],
     }
@@ -212,6 +226,22 @@ def set_public(session_id):
     return redirect(url_for("outreach_views.request_detail", request_id=session.request_id))
 
 
+@bp.post("/jemput-bola/sesi/<int:session_id>/petugas")
+@page_roles("admin")
+def assign_staff(session_id):
+    form = forms.PublicForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."))
+    try:
+        user_ids = [int(v) for v in request.form.getlist("user_ids")]
+    except ValueError:
+        raise ValidationError(fields={"user_ids": _("Isian tidak sah.")}) from None
+    session = services.get_session(session_id, current_user, roles=("admin",))
+    services.assign_session_staff(session_id, current_user, user_ids)
+    flash(_("Petugas sesi tersimpan."))
+    return redirect(url_for("outreach_views.request_detail", request_id=session.request_id))
+
+
 def _qr_data_uri(appointment):
     png = appointments.qr_png(appointment, box_size=3)
     return "data:image/png;base64," + base64.b64encode(png).decode()
@@ -251,8 +281,22 @@ def tally(session_id):
                 outcomes[int(key.removeprefix("outcome-"))] = value
             except ValueError:
                 raise ValidationError(fields={"outcome": _("Isian tidak sah.")}) from None
-    services.record_tally(session_id, current_user, outcomes, (form.summary.data or "").strip())
+    result = services.record_tally(
+        session_id, current_user, outcomes, (form.summary.data or "").strip()
+    )
     flash(_("Hasil sesi tersimpan."))
+    statuses = _appointment_labels()
+    for appointment, _outcome, why in result.kept:
+        flash(
+            _(
+                "%(name)s (%(code)s) tidak diubah: %(why)s",
+                name=appointment.name,
+                code=appointment.code,
+                why=_("sudah berstatus '%(s)s' di loket.", s=statuses[why])
+                if why in statuses
+                else why,
+            )
+        )
     return redirect(url_for("outreach_views.tally", session_id=session_id))
 
 

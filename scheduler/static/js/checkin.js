@@ -1,27 +1,20 @@
-// Check-in by camera: read the resident's QR code in the browser (BarcodeDetector where the
-// browser has it, the vendored jsQR otherwise) and post the text; the server verifies it.
-// Without a camera or JavaScript the typed-code form below still works.
+// Check-in by camera: read the resident's QR code in the browser (js/qrscan.js) and post
+// the text; the server verifies it. Without a camera or JavaScript the typed-code form
+// below still works.
 (function () {
   "use strict";
   var box = document.getElementById("scanner");
-  if (!box || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.fetch) { return; }
-  var video = document.getElementById("camera");
-  var canvas = document.getElementById("frame");
-  var ctx = canvas.getContext("2d", { willReadFrequently: true });
+  if (!box || !window.AntreQR || !window.AntreQR.supported() || !window.fetch) { return; }
   var status = document.getElementById("scan-status");
   var verdict = document.getElementById("verdict");
   var toggle = document.getElementById("scan-toggle");
   var siteSelect = document.querySelector("select[name=site_id]");
-  var detector = null;
-  var paused = false;
-  var waitUntil = 0;
   var lastText = "";
   var lastAt = 0;
   var audio = null;
-
-  if ("BarcodeDetector" in window) {
-    try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
-  }
+  var scanner = new window.AntreQR.Scanner(
+    document.getElementById("camera"), document.getElementById("frame"), found
+  );
 
   function beep(ok) {
     // A busy clerk hears the answer: one short high tone for success, two low ones for a refusal.
@@ -59,7 +52,7 @@
   function submit(text) {
     var body = { qr: text };
     if (siteSelect && siteSelect.value) { body.site_id = parseInt(siteSelect.value, 10); }
-    waitUntil = Date.now() + 60000;
+    scanner.hold(60000);
     fetch(box.getAttribute("data-scan-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -76,59 +69,26 @@
     }).catch(function () {
       show(false, box.getAttribute("data-msg-network"), "");
     }).then(function () {
-      waitUntil = Date.now() + 2500;  // time to read the answer before the next scan
+      scanner.hold(2500);  // time to read the answer before the next scan
     });
   }
 
   function found(text) {
     var now = Date.now();
-    if (!text || now < waitUntil) { return; }
     if (text === lastText && now - lastAt < 8000) { return; }  // the same code still in view
     lastText = text; lastAt = now;
     submit(text);
   }
 
-  function readFrame() {
-    if (video.readyState < 2 || !video.videoWidth) { return Promise.resolve(null); }
-    if (detector) {
-      return detector.detect(video).then(function (codes) {
-        return codes.length ? codes[0].rawValue : null;
-      }).catch(function () { detector = null; return null; });
-    }
-    if (!window.jsQR) { return Promise.resolve(null); }
-    var w = video.videoWidth, h = video.videoHeight;
-    var scale = Math.min(1, 800 / Math.max(w, h));
-    canvas.width = Math.round(w * scale); canvas.height = Math.round(h * scale);
-    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-    var image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    var code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-    return Promise.resolve(code ? code.data : null);
-  }
-
-  function loop() {
-    if (paused || Date.now() < waitUntil) { window.setTimeout(loop, 250); return; }
-    readFrame().then(function (text) {
-      if (text) { found(text); }
-      window.setTimeout(loop, 200);
-    });
-  }
-
   toggle.addEventListener("click", function () {
-    paused = !paused;
-    if (paused) { video.pause(); } else { video.play(); }
-    toggle.textContent = paused ? toggle.getAttribute("data-resume") || "▶" : toggle.getAttribute("data-pause") || "⏸";
+    scanner.setPaused(!scanner.paused);
+    toggle.textContent = scanner.paused ? toggle.getAttribute("data-resume") || "▶" : toggle.getAttribute("data-pause") || "⏸";
   });
 
   box.hidden = false;
   status.textContent = box.getAttribute("data-msg-start");
-  navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
-    .then(function (stream) {
-      video.srcObject = stream;
-      return video.play();
-    })
-    .then(loop)
-    .catch(function () {
-      status.textContent = box.getAttribute("data-msg-nocamera");
-      toggle.hidden = true;
-    });
+  scanner.start().catch(function () {
+    status.textContent = box.getAttribute("data-msg-nocamera");
+    toggle.hidden = true;
+  });
 })();
