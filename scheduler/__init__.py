@@ -4,7 +4,7 @@ import importlib
 import importlib.util
 import logging
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 from scheduler.config import load_config
 
@@ -91,6 +91,8 @@ def _translation_dirs(app):
 
 
 def _select_locale():
+    if not has_request_context():  # CLI, worker, services called outside a request
+        return None
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
         session["lang"] = wanted
