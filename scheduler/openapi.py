@@ -93,10 +93,27 @@ def _message(err):
     return _("Isian tidak sah.")
 
 
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def validate(model, data):
     """Validate `data` against a pydantic model; raise ValidationError with per-field messages."""
     if not isinstance(data, dict):
         raise ValidationError(_("Isi permintaan harus berupa objek JSON."))
+    # No text column takes a NUL character (PostgreSQL refuses it outright).
+    known = {f.alias or name for name, f in model.model_fields.items()} | set(model.model_fields)
+    bad = [key for key, value in data.items() if key in known and _has_nul(value)]
+    if bad:
+        raise ValidationError(
+            fields={str(key): _("Berisi karakter yang tidak diizinkan.") for key in bad}
+        )
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
