@@ -203,25 +203,27 @@ def book_appointment(
             return replay, False
     slot = sites.get_bookable_slot(slot_id, allow_private=allow_private)
     check_applicant(applicant, sites.to_local(slot.site, slot.starts_at).date())
+    if not idempotency_key:
+        appointment = book_into_slot(slot, applicant, channel=channel)
+        _notify(appointment, "booking_confirmed")
+        return appointment, True
     try:
         with db.session.begin_nested():
             appointment = book_into_slot(slot, applicant, channel=channel)
-            if idempotency_key:
-                db.session.add(
-                    IdempotencyKey(
-                        key=idempotency_key,
-                        body_hash=body_hash,
-                        appointment_id=appointment.id,
-                        created_at=clock.now(),
-                    )
+            db.session.add(
+                IdempotencyKey(
+                    key=idempotency_key,
+                    body_hash=body_hash,
+                    appointment_id=appointment.id,
+                    created_at=clock.now(),
                 )
-                db.session.flush()
+            )
+            db.session.flush()
     except (IntegrityError, DuplicateBooking):
         # A concurrent request with the same key won the race: answer as it did.
-        if idempotency_key:
-            replay = _replay(idempotency_key, body_hash)
-            if replay is not None:
-                return replay, False
+        replay = _replay(idempotency_key, body_hash)
+        if replay is not None:
+            return replay, False
         raise
     _notify(appointment, "booking_confirmed")
     return appointment, True

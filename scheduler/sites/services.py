@@ -351,7 +351,7 @@ def take_seat(slot_id):
     )
     if result.rowcount != 1:
         raise SlotFull()
-    db.session.expire_all()
+    _expire_seats(slot_id)
 
 
 def release_seat(slot_id):
@@ -362,7 +362,15 @@ def release_seat(slot_id):
         .values(booked_count=Slot.booked_count - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire_all()
+    _expire_seats(slot_id)
+
+
+def _expire_seats(slot_id):
+    # Only the counter changed: expiring everything would reload every object in the
+    # session (two more round trips per booking).
+    slot = db.session.identity_map.get(db.session.identity_key(Slot, slot_id))
+    if slot is not None:
+        db.session.expire(slot, ["booked_count"])
 
 
 # ------------------------------------------------------------------------- administration
