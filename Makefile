@@ -65,6 +65,7 @@ messages: $(VENV)/.installed
 		$(BIN)/pybabel init -i scheduler/translations/messages.pot -d scheduler/translations -l en
 	$(BIN)/pybabel update -N -i scheduler/translations/messages.pot -d scheduler/translations
 	@for f in $(FEATURE_DIRS); do \
+		[ -f scheduler/$$f/__init__.py ] || continue; \
 		dirs="scheduler/$$f"; [ -d templates/$$f ] && dirs="$$dirs templates/$$f"; \
 		mkdir -p scheduler/$$f/translations; \
 		$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/$$f/translations/messages.pot $$dirs; \

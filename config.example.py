@@ -17,7 +17,18 @@ BOOKING_WINDOW_DAYS = 30
 SLOT_WINDOW_DAYS = 30
 RECORDING_MINUTES = 15
 CHECKIN_EARLY_MINUTES = 60
+# Staff logins: throttled per address and per account; sessions end after 8 idle hours
+# (PERMANENT_SESSION_LIFETIME, seconds) and at most SESSION_MAX_HOURS after login.
+LOGIN_LIMIT_PER_ADDRESS = "10 per 5 minutes"
+LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+PERMANENT_SESSION_LIFETIME = 8 * 3600
+SESSION_MAX_HOURS = 12
+ROSTER_REFRESH_SECONDS = 20
 OUTREACH_KITS = 4
+OUTREACH_INVITE_DAYS = 7           # a coordinator's invitation link stays valid this long
+OUTREACH_ROSTER_MAX_ROWS = 3000    # rows per roster file
+OUTREACH_ROSTER_MAX_BYTES = 2097152
+OUTREACH_COVERAGE_TARGET = "99.40" # national recording coverage target, percent
 
 # Notification channels: each is off while unset; without any, messages go to the log.
 # SMTP_HOST = "127.0.0.1"
@@ -27,3 +38,19 @@ OUTREACH_KITS = 4
 # WHATSAPP_TOKEN = "..."
 # SMS_API_URL = "https://sms-gateway.example/send"
 # SMS_TOKEN = "..."
+# SMTP_USER = "..."
+# SMTP_PASSWORD = "..."
+# SMTP_TLS = True
+
+# The outbox worker: batch size, lease of a claimed batch (a killed worker's messages go
+# out after it), retries with exponential backoff (seconds) before a message is dead.
+# OUTBOX_POLL_SECONDS = 5
+# OUTBOX_BATCH_SIZE = 200
+# OUTBOX_LEASE_SECONDS = 300
+# OUTBOX_MAX_ATTEMPTS = 8
+# OUTBOX_BACKOFF_SECONDS = 30
+# OUTBOX_BACKOFF_MAX_SECONDS = 21600
+# OUTBOX_HTTP_TIMEOUT_SECONDS = 10
+# OUTBOX_RETENTION_DAYS = 90
+# Appointment reminders go out the day before, from this site-local hour.
+# REMINDER_HOUR = 8

@@ -5,6 +5,7 @@ import importlib.util
 import logging
 
 from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
 
 from scheduler.config import load_config
 
@@ -52,7 +53,12 @@ def create_app(overrides=None):
     errors.register_error_handlers(app)
     cli.register(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    # Read from flask.request itself: a view may pass its own `request` (an outreach
+    # request) into the template.
+    app.jinja_env.globals["lang_url"] = _lang_url
+    app.jinja_env.globals["current_endpoint"] = lambda: request.endpoint
     return app
 
 
@@ -64,6 +70,13 @@ def feature_module(feature, name=None):
     if name and importlib.util.find_spec(dotted) is None:
         return None
     return importlib.import_module(dotted)
+
+
+def _lang_url(code):
+    """The current page in another language, keeping its query string (signatures...)."""
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({**request.args.to_dict(), "lang": code})
 
 
 def _engine_options(url):
@@ -91,8 +104,8 @@ def _translation_dirs(app):
 
 
 def _select_locale():
-    if not has_request_context():  # CLI, worker, services called outside a request
-        return None
+    if not has_request_context():  # the CLI, the worker: messages in the source language
+        return "id"
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
         session["lang"] = wanted

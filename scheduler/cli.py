@@ -92,9 +92,23 @@ def register(app):
         worker.run_forever(current_app._get_current_object())
 
     @jobs.command("run-once")
-    def jobs_run_once():
-        """Run every job that is due now, once, and exit."""
+    @click.option(
+        "--job", "names", multiple=True, help="Only this job (may repeat), e.g. deliver_outbox."
+    )
+    def jobs_run_once(names):
+        """Run every job that is due now, once, and exit (status 1 if a job failed)."""
         from scheduler import worker
 
-        for name, result in worker.run_once(current_app._get_current_object()):
+        known = {job.name for job in worker.collect_jobs()}
+        unknown = sorted(set(names) - known)
+        if unknown:
+            raise click.BadParameter(
+                f"unknown job {', '.join(unknown)}; jobs: {', '.join(sorted(known))}",
+                param_hint="--job",
+            )
+        failed = False
+        for name, result in worker.run_once(current_app._get_current_object(), names):
             click.echo(f"{name}: {result}")
+            failed = failed or result == "failed"
+        if failed:
+            raise SystemExit(1)

@@ -2,6 +2,7 @@
 environment variables, then the overrides given to create_app."""
 
 import os
+from decimal import Decimal, InvalidOperation
 
 DEFAULTS = {
     # "development", "production" or "testing"
@@ -30,8 +31,16 @@ DEFAULTS = {
     "LOOKUP_LIMIT_PER_CODE": "5 per 10 minutes",
     "BOOKING_LIMIT_PER_ADDRESS": "600 per minute",
     "LOGIN_LIMIT_PER_ADDRESS": "10 per 5 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     # Outreach: mobile recording kits the office owns.
     "OUTREACH_KITS": 4,
+    # A coordinator's invitation link stays valid this many days.
+    "OUTREACH_INVITE_DAYS": 7,
+    # Rows one roster file may hold, and its size in bytes.
+    "OUTREACH_ROSTER_MAX_ROWS": 3000,
+    "OUTREACH_ROSTER_MAX_BYTES": 2 * 1024 * 1024,
+    # The national recording coverage target (percent), shown on the coverage page.
+    "OUTREACH_COVERAGE_TARGET": "99.40",
     # Notification channels (off while unset)
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
@@ -43,8 +52,23 @@ DEFAULTS = {
     "WHATSAPP_TOKEN": None,
     "SMS_API_URL": None,
     "SMS_TOKEN": None,
+    # The outbox worker (scheduler/notifications/delivery.py)
+    "OUTBOX_POLL_SECONDS": 5,
+    "OUTBOX_BATCH_SIZE": 200,
+    "OUTBOX_LEASE_SECONDS": 300,
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_BACKOFF_SECONDS": 30,
+    "OUTBOX_BACKOFF_MAX_SECONDS": 6 * 3600,
+    "OUTBOX_HTTP_TIMEOUT_SECONDS": 10.0,
+    # Sent messages (with their phone numbers and emails) are deleted after this.
+    "OUTBOX_RETENTION_DAYS": 90,
+    # Reminders go out the day before, from this hour (site-local).
+    "REMINDER_HOUR": 8,
     # Sessions
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # idle: the cookie lapses after this
+    "SESSION_MAX_HOURS": 12,  # absolute: a page session ends this long after login
+    # The roster page refreshes itself this often (JavaScript on).
+    "ROSTER_REFRESH_SECONDS": 20,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
@@ -118,3 +142,12 @@ def validate(config):
             raise ConfigError(f"{key} must not be negative")
     if int(config["RECORDING_MINUTES"]) <= 0:
         raise ConfigError("RECORDING_MINUTES must be positive")
+    for key in ("OUTREACH_KITS", "OUTREACH_INVITE_DAYS", "OUTREACH_ROSTER_MAX_ROWS"):
+        if int(config[key]) <= 0:
+            raise ConfigError(f"{key} must be positive")
+    try:
+        target = Decimal(str(config["OUTREACH_COVERAGE_TARGET"]))
+    except InvalidOperation:
+        target = None
+    if target is None or not 0 <= target <= 100:
+        raise ConfigError("OUTREACH_COVERAGE_TARGET must be a percentage, like 99.40")

@@ -15,13 +15,18 @@ import os
 import uuid
 from datetime import UTC, datetime
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from scheduler import clock, create_app
 from scheduler.extensions import db, limiter
+
+# Local stand-ins for the notification providers (fixtures: whatsapp, sms, smtp_server).
+pytest_plugins = ["tests.notifications.fakes"]
 
 FROZEN_NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # Monday 08:00 WIB
 
@@ -133,10 +138,17 @@ def committed_db(app):
 
 class CommittingClient(FlaskClient):
     """Commits (to the test's savepoint) what the test built before each request, so a
-    service's rollback inside the request cannot undo the test's own setup."""
+    service's rollback inside the request cannot undo the test's own setup.
+
+    Requests share the test's app context, so what Flask-Babel, Flask-Login and views keep
+    on `g` (the locale, the loaded user, g.form_page) is forgotten before each request, as
+    it would be between a browser's requests."""
 
     def open(self, *args, **kwargs):
         db.session.commit()
+        flask_babel.refresh()
+        for name in list(g):
+            g.pop(name, None)
         return super().open(*args, **kwargs)
 
 

@@ -1,5 +1,6 @@
 """Builders for test data. They flush, never commit."""
 
+import functools
 import itertools
 from datetime import date, datetime, time, timedelta
 
@@ -76,11 +77,17 @@ def make_slot(
     return slot
 
 
+@functools.cache
+def _password_hash(password):
+    # argon2 takes a good fraction of a second by design; one hash per password will do.
+    return hash_password(password)
+
+
 def make_user(role="staff", sites=(), email=None, password="correct-horse-battery"):
     user = User(
         email=email or f"user{next(_serial)}@example.test",
         name="Test User",
-        password_hash=hash_password(password),
+        password_hash=_password_hash(password),
         role=role,
         active=True,
         created_at=clock.now(),

@@ -1,4 +1,10 @@
-"""The outbox: every message is written here in the transaction that causes it."""
+"""The outbox: every message is written here in the transaction that causes it.
+
+One row is one delivery to one address of a resident: `route` "phone" (WhatsApp, falling
+back to SMS, chosen at send time from the configured channels), "email", or "log" when
+the resident gave neither. A worker claims due rows by setting `claimed_by` and
+`lease_until`; a worker that dies leaves its lease to expire and another worker sends.
+"""
 
 from datetime import datetime
 
@@ -9,12 +15,20 @@ from scheduler.db import UTCDateTime
 from scheduler.extensions import db
 
 OUTBOX_STATUSES = ("pending", "sent", "failed", "dead")
+ROUTES = ("phone", "email", "log")
+CHANNELS = ("whatsapp", "sms", "email", "log")
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         sa.CheckConstraint(sa.text("status IN ('pending','sent','failed','dead')"), name="status"),
+        sa.CheckConstraint(sa.text("route IN ('phone','email','log')"), name="route"),
+        sa.CheckConstraint(
+            sa.text("channel IS NULL OR channel IN ('whatsapp','sms','email','log')"),
+            name="channel",
+        ),
+        sa.CheckConstraint(sa.text("attempts >= 0"), name="attempts"),
         sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 
@@ -29,10 +43,29 @@ class OutboxMessage(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     locale: Mapped[str] = mapped_column(sa.String(5), default="id")
     context: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    route: Mapped[str] = mapped_column(sa.String(10), default="phone", server_default="phone")
+    # The channel that delivered it (or was tried last): whatsapp, sms, email, log.
+    channel: Mapped[str | None] = mapped_column(sa.String(10))
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    # Sent to providers (header / field) so that a resend after a crash is recognised.
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The worker holding the row, until lease_until; kept after sending (who sent it).
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The provider's id for the delivered message, when it gives one.
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(120))
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class NotificationMark(db.Model):
+    """A message that must go out once only (a reminder): its key is UNIQUE."""
+
+    __tablename__ = "notification_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,10 +1,33 @@
-"""Notifications: enqueue() writes to the outbox inside the caller's transaction."""
+"""Notifications: enqueue() writes to the outbox inside the caller's transaction; the
+worker delivers (delivery.py); admins list and retry messages."""
 
 import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from scheduler import clock
+from scheduler.db import transactional
+from scheduler.errors import InvalidState, NotFound
 from scheduler.extensions import db
-from scheduler.notifications.models import OutboxMessage
+from scheduler.notifications.models import OUTBOX_STATUSES, NotificationMark, OutboxMessage
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 def enqueue(
@@ -18,23 +41,131 @@ def enqueue(
     nik_masked=None,
     context=None,
 ):
-    """Queue a message for a resident in the current transaction (flushes, never commits)."""
+    """Queue a message for a resident in the current transaction (flushes, never commits).
+
+    One outbox row per address: "phone" (WhatsApp, SMS as fallback, chosen at send time)
+    and "email"; a "log" row when there is neither. Returns the first row (the phone's
+    when there is one); `messages_for(reference)` lists them all.
+    """
     now = clock.now()
-    message = OutboxMessage(
-        event=event,
-        reference=reference,
-        nik_masked=nik_masked,
-        recipient_name=name,
-        phone=phone,
-        email=email,
-        locale=locale if locale in ("id", "en") else "id",
-        context=dict(context or {}),
-        status="pending",
-        idempotency_key=uuid.uuid4().hex,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    db.session.add(message)
+    routes = [r for r, address in (("phone", phone), ("email", email)) if address] or ["log"]
+    payload = _json_safe(dict(context or {}))
+    rows = []
+    for route in routes:
+        message = OutboxMessage(
+            event=event,
+            reference=reference,
+            nik_masked=nik_masked,
+            recipient_name=(name or "")[:100],
+            phone=phone if route == "phone" else None,
+            email=email if route == "email" else None,
+            locale=locale if locale in ("id", "en") else "id",
+            context=payload,
+            route=route,
+            status="pending",
+            idempotency_key=uuid.uuid4().hex,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        db.session.add(message)
+        rows.append(message)
     db.session.flush()
+    return rows[0]
+
+
+def mark_once(key):
+    """Remember that something was sent once (a reminder): True the first time for `key`,
+    False when it is already marked (a UNIQUE key, so two workers cannot both win).
+    Joins the caller's transaction."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(NotificationMark(key=key[:120], created_at=clock.now()))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def messages_for(reference):
+    """Every outbox row about a reference (a booking code), oldest first."""
+    return db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.reference == reference)
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def list_messages(status=None, limit=100, before_id=None):
+    """Outbox rows, newest first, optionally of one status."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    if before_id:
+        query = query.where(OutboxMessage.id < before_id)
+    return db.session.scalars(query).all()
+
+
+def count_by_status():
+    """{status: number of rows} for every status (zero included)."""
+    rows = db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    ).all()
+    counts = dict.fromkeys(OUTBOX_STATUSES, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def _requeue(query):
+    now = clock.now()
+    return db.session.execute(
+        query.values(
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            lease_until=None,
+            claimed_by=None,
+        )
+    ).rowcount
+
+
+@transactional
+def retry_message(message_id):
+    """Send a dead (or failed) message again from scratch; raises NotFound, InvalidState."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound()
+    table = OutboxMessage.__table__
+    changed = _requeue(
+        sa.update(table).where(table.c.id == message_id, table.c.status.in_(("dead", "failed")))
+    )
+    if not changed:
+        raise InvalidState()
+    db.session.expire(message)
     return message
+
+
+@transactional
+def retry_dead():
+    """Send every dead message again; returns how many."""
+    table = OutboxMessage.__table__
+    return _requeue(sa.update(table).where(table.c.status == "dead"))
+
+
+@transactional
+def purge_sent(days=None):
+    """Delete messages sent more than `days` (OUTBOX_RETENTION_DAYS) ago: the outbox holds
+    phone numbers and emails, kept no longer than needed. Returns how many."""
+    days = int(current_app.config["OUTBOX_RETENTION_DAYS"] if days is None else days)
+    table = OutboxMessage.__table__
+    cutoff = clock.now() - timedelta(days=days)
+    return db.session.execute(
+        sa.delete(table).where(table.c.status == "sent", table.c.sent_at < cutoff)
+    ).rowcount
+
+
+def deliver_due(**kwargs):
+    """Send what is due now through the configured channels (the worker's job)."""
+    from scheduler.notifications import delivery
+
+    return delivery.deliver_due(**kwargs)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler import clock
 from scheduler.db import transactional
-from scheduler.errors import NotFound, SlotFull, ValidationError
+from scheduler.errors import InvalidState, NotFound, SlotFull, ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import (
     HolidayOverride,
@@ -54,11 +54,20 @@ def to_local(site, moment):
 # ----------------------------------------------------------------------------- holidays
 
 
+HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}
+
+
 @lru_cache(maxsize=32)
-def _package_holidays(year):
-    public = holidays_lib.country_holidays("ID", years=year, categories=("public",))
+def _package_holidays(year, language="id"):
+    # The package otherwise follows the process locale; names are Indonesian by default.
+    language = HOLIDAY_LANGUAGES.get(language, "id")
+    public = holidays_lib.country_holidays(
+        "ID", years=year, categories=("public",), language=language
+    )
     try:
-        government = holidays_lib.country_holidays("ID", years=year, categories=("government",))
+        government = holidays_lib.country_holidays(
+            "ID", years=year, categories=("government",), language=language
+        )
     except (NotImplementedError, ValueError):  # an older table without cuti bersama
         government = {}
     days = {d: (name, "cuti_bersama") for d, name in government.items()}
@@ -341,6 +350,18 @@ def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
     return slot
 
 
+def current_slot(site_id):
+    """The slot of a site running now (starts_at <= now < ends_at), public or not, the one
+    with most free seats first; None when there is none. Walk-ins go here."""
+    now = clock.now()
+    return db.session.scalars(
+        sa.select(Slot)
+        .where(Slot.site_id == site_id, Slot.starts_at <= now, Slot.ends_at > now)
+        .order_by((Slot.capacity - Slot.booked_count).desc(), Slot.id)
+        .limit(1)
+    ).first()
+
+
 def take_seat(slot_id):
     """Take one seat (conditional UPDATE); raises SlotFull when none is left."""
     result = db.session.execute(
@@ -371,6 +392,63 @@ def _expire_seats(slot_id):
     slot = db.session.identity_map.get(db.session.identity_key(Slot, slot_id))
     if slot is not None:
         db.session.expire(slot, ["booked_count"])
+
+
+def add_outreach_slots(site_id, periods, is_public=False):
+    """Create a session's outreach slots: periods is [(starts_at, ends_at, capacity)] in UTC.
+
+    Raises InvalidState when the site already has an outreach slot at one of these times."""
+    slots = [
+        Slot(
+            site_id=site_id,
+            starts_at=starts,
+            ends_at=ends,
+            capacity=capacity,
+            booked_count=0,
+            session_kind="outreach",
+            is_public=is_public,
+        )
+        for starts, ends, capacity in periods
+    ]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(slots)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise InvalidState(
+            _l("Lokasi ini sudah memiliki sesi jemput bola pada jam tersebut.")
+        ) from None
+    return slots
+
+
+def list_outreach_slots(site_id, starts_at, ends_at):
+    """A site's outreach slots that start in [starts_at, ends_at), earliest first."""
+    return db.session.scalars(
+        sa.select(Slot)
+        .where(
+            Slot.site_id == site_id,
+            Slot.session_kind == "outreach",
+            Slot.starts_at >= starts_at,
+            Slot.starts_at < ends_at,
+        )
+        .order_by(Slot.starts_at)
+    ).all()
+
+
+def set_outreach_slots_public(site_id, starts_at, ends_at, is_public):
+    """Open a session's outreach slots to the public list, or close them again."""
+    db.session.execute(
+        sa.update(Slot)
+        .where(
+            Slot.site_id == site_id,
+            Slot.session_kind == "outreach",
+            Slot.starts_at >= starts_at,
+            Slot.starts_at < ends_at,
+        )
+        .values(is_public=is_public)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
 
 
 # ------------------------------------------------------------------------- administration
@@ -476,3 +554,103 @@ def override_holiday(on, action, name="", category="public"):
 def clear_holiday_override(on):
     """Return a date to what the holidays package says."""
     db.session.execute(sa.delete(HolidayOverride).where(HolidayOverride.on == on))
+
+
+@transactional
+def delete_holiday_override(on):
+    """Undo an admin's correction of a date; raises NotFound when there is none."""
+    result = db.session.execute(sa.delete(HolidayOverride).where(HolidayOverride.on == on))
+    if result.rowcount != 1:
+        raise NotFound()
+
+
+# ------------------------------------------------------------------------ admin pages
+
+ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def zone_label(site_or_name):
+    """WIB, WITA or WIT for a site (or a zone name); the zone name for any other zone."""
+    name = site_or_name if isinstance(site_or_name, str) else site_or_name.timezone
+    return ZONE_LABELS.get(name, name)
+
+
+def list_exceptions(site_id):
+    """The schedule exceptions that apply to a site (its own and those for every site)."""
+    return db.session.scalars(
+        sa.select(ScheduleException)
+        .where(sa.or_(ScheduleException.site_id == site_id, ScheduleException.site_id.is_(None)))
+        .order_by(ScheduleException.starts_on, ScheduleException.id)
+    ).all()
+
+
+@dataclass
+class HolidayRow:
+    on: date
+    name: str
+    category: str  # public | cuti_bersama
+    source: str  # package | added | removed | renamed
+    overridden: bool
+
+
+def holiday_year(year, language="id"):
+    """Every holiday of a year: the package's days (named in `language`) and the admins'
+    overrides, by date. Removed days are listed too (source "removed") so that the removal
+    can be undone. Raises ValidationError for an impossible year.
+    """
+    if not 1900 <= year <= 2200:
+        raise ValidationError(fields={"year": _l("Tahun tidak sah.")})
+    package = _package_holidays(year, language)
+    overrides = {
+        o.on: o
+        for o in db.session.scalars(
+            sa.select(HolidayOverride).where(
+                HolidayOverride.on.between(date(year, 1, 1), date(year, 12, 31))
+            )
+        )
+    }
+    rows = {}
+    for on, (name, category) in package.items():
+        rows[on] = HolidayRow(on, name, category, "package", False)
+    for on, o in overrides.items():
+        if o.action == "remove":
+            base = rows.get(on)
+            rows[on] = HolidayRow(
+                on,
+                base.name if base else o.name,
+                base.category if base else o.category,
+                "removed",
+                True,
+            )
+        else:
+            rows[on] = HolidayRow(
+                on, o.name, o.category, "renamed" if on in rows else "added", True
+            )
+    return [rows[on] for on in sorted(rows)]
+
+
+@transactional
+def add_holiday(on, name, category="public"):
+    """Make a date a holiday (closing every site, or those closing on cuti bersama), then
+    regenerate the slots; returns the generate_slots report."""
+    if category not in ("public", "cuti_bersama"):
+        raise ValidationError(fields={"category": _l("Pilih jenis hari libur.")})
+    override_holiday(on, "add", name=name, category=category)
+    return generate_slots()
+
+
+@transactional
+def remove_holiday(on):
+    """Make a package holiday a working day, then regenerate the slots; returns the report."""
+    existing = _package_holidays(on.year).get(on)
+    if existing is None:
+        raise NotFound(_l("Tanggal ini bukan hari libur."))
+    override_holiday(on, "remove", name=existing[0], category=existing[1])
+    return generate_slots()
+
+
+@transactional
+def restore_holiday(on):
+    """Undo an override (the package's word applies again), then regenerate; returns the report."""
+    delete_holiday_override(on)
+    return generate_slots()

@@ -7,6 +7,16 @@ def init_app(app):
 
     login_manager.user_loader(services.load_user)
 
+    from scheduler.staff.views import expire_session
+
+    app.before_request(expire_session)
+
+    @app.template_filter("localtime")
+    def _localtime(moment):
+        from scheduler.sites.services import zone
+
+        return moment.astimezone(zone(app.config["REGENCY_TIMEZONE"])).strftime("%d-%m-%Y %H:%M")
+
     @login_manager.request_loader
     def _load_from_bearer(request):
         header = request.headers.get("Authorization", "")

@@ -1,9 +1,75 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import DataRequired, Length, Optional
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Kata sandi sekarang"), validators=[DataRequired()])
+    new = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=[DataRequired()])
+
+
+ROLE_CHOICES = [
+    ("staff", _l("Petugas")),
+    ("admin", _l("Admin")),
+    ("coordinator", _l("Koordinator (sekolah/desa)")),
+]
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Nama"), validators=[Optional(), Length(max=100)])
+    password = PasswordField(_l("Kata sandi awal"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Peran"), choices=ROLE_CHOICES)
+    sites = SelectMultipleField(_l("Lokasi tugas"), coerce=int, validate_choice=False)
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("Nama"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Peran"), choices=ROLE_CHOICES)
+    active = BooleanField(_l("Aktif"))
+    sites = SelectMultipleField(_l("Lokasi tugas"), coerce=int, validate_choice=False)
+
+
+class TokenForm(FlaskForm):
+    user_id = SelectField(_l("Pengguna"), coerce=int, validate_choice=False)
+    name = StringField(_l("Nama token (mis. pemindai loket 1)"), validators=[Length(max=100)])
+
+
+class CheckinForm(FlaskForm):
+    site_id = SelectField(_l("Lokasi loket"), coerce=int, validate_choice=False)
+    code = StringField(_l("Kode booking"), validators=[Optional(), Length(max=40)])
+    qr = StringField(_l("Teks kode QR"), validators=[Optional(), Length(max=500)])
+
+
+class WalkInForm(FlaskForm):
+    site_id = SelectField(_l("Lokasi"), coerce=int, validate_choice=False)
+    nik = StringField(_l("NIK"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=100)])
+    birth_date = DateField(_l("Tanggal lahir"), validators=[DataRequired()])
+    phone = TelField(_l("Nomor HP"), validators=[DataRequired(), Length(max=30)])
+    married = BooleanField(_l("Sudah/pernah menikah"))
+    birth_date_override_reason = StringField(
+        _l("Alasan menerima tanggal lahir yang tidak cocok dengan NIK"),
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Alasan"), validators=[Optional(), Length(max=200)])
+    reason_kind = SelectField(_l("Alasan"), validate_choice=False)

@@ -31,6 +31,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the session's user id: changing it (password change, disabling) ends every
+    # session of the user at once.
+    session_nonce: Mapped[str] = mapped_column(sa.String(32), default="")
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites, order_by=Site.id)
 
@@ -48,7 +51,7 @@ class User(db.Model):
         return False
 
     def get_id(self):
-        return str(self.id)
+        return f"{self.id}:{self.session_nonce}"
 
     @property
     def site_ids(self):
@@ -69,3 +72,29 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class AuditEntry(db.Model):
+    """Who did what, when, to which appointment: every staff action and every staff view of
+    personal data. Written in the same transaction as the action."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entries_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Kept as text too, so the entry survives the user.
+    user_email: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="SET NULL"), index=True
+    )
+    appointment_code: Mapped[str | None] = mapped_column(sa.String(12), index=True)
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id", ondelete="SET NULL"))
+    detail: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    user: Mapped[User | None] = relationship()
+    site: Mapped[Site | None] = relationship()

@@ -1,11 +1,14 @@
-"""Users, passwords (Argon2) and API tokens."""
+"""Users, passwords (Argon2), sessions, API tokens and the audit log."""
 
 import hashlib
 import secrets
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from scheduler import clock
@@ -14,7 +17,7 @@ from scheduler.db import transactional
 from scheduler.errors import NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import Site
-from scheduler.staff.models import ApiToken, User
+from scheduler.staff.models import ApiToken, AuditEntry, User
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -38,12 +41,7 @@ def create_user(email, password, role, site_ids=(), name=""):
         )
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise ValidationError(fields={"email": _l("Email ini sudah terdaftar.")})
-    sites = []
-    for site_id in site_ids:
-        site = db.session.get(Site, site_id)
-        if site is None:
-            raise ValidationError(fields={"site": _l("Lokasi %(id)s tidak ada.", id=site_id)})
-        sites.append(site)
+    sites = _sites_by_id(site_ids, field="site")
     user = User(
         email=email,
         name=name,
@@ -52,6 +50,7 @@ def create_user(email, password, role, site_ids=(), name=""):
         active=True,
         created_at=clock.now(),
         sites=sites,
+        session_nonce=_new_nonce(),
     )
     db.session.add(user)
     db.session.flush()
@@ -62,12 +61,20 @@ def get_user_by_email(email):
     return db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
 
 
-def load_user(user_id):
+def load_user(session_id):
+    """The user of a login session: id and the user's current session nonce must match."""
+    user_id, _sep, nonce = (session_id or "").partition(":")
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not secrets.compare_digest(nonce, user.session_nonce):
+        return None
+    return user
+
+
+def _new_nonce():
+    return secrets.token_hex(8)
 
 
 @transactional
@@ -97,12 +104,47 @@ def create_token(email, name="cli"):
     user = get_user_by_email(email)
     if user is None:
         raise NotFound(_l("Pengguna %(email)s tidak ada.", email=email))
+    return _issue_token(user, name)
+
+
+def _issue_token(user, name):
     token = "ak_" + secrets.token_urlsafe(32)
     db.session.add(
         ApiToken(user_id=user.id, token_hash=_token_hash(token), name=name, created_at=clock.now())
     )
     db.session.flush()
     return token
+
+
+@transactional
+def issue_token(actor, user_id, name):
+    """An admin creates an API token for a user (a scanner, a script); returns it in clear,
+    once. Raises NotFound, ValidationError."""
+    user = get_user(user_id)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError(fields={"name": _l("Beri nama token (1-100 karakter).")})
+    token = _issue_token(user, name)
+    audit(actor, "token_create", detail=f"{user.email}: {name}")
+    return token
+
+
+@transactional
+def revoke_token(actor, token_id):
+    """Revoke an API token at once; raises NotFound."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound()
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        audit(actor, "token_revoke", detail=f"{row.user.email}: {row.name}")
+    return row
+
+
+def list_tokens():
+    return db.session.scalars(
+        sa.select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+    ).all()
 
 
 @transactional
@@ -121,3 +163,156 @@ def user_for_token(token):
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
     return row.user
+
+
+# ------------------------------------------------------------------------- users
+
+
+def get_user(user_id):
+    """A user by id; raises NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def list_users():
+    return db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
+
+
+def _sites_by_id(site_ids, field="sites"):
+    sites = []
+    for site_id in site_ids:
+        site = db.session.get(Site, site_id)
+        if site is None:
+            raise ValidationError(fields={field: _l("Lokasi %(id)s tidak ada.", id=site_id)})
+        sites.append(site)
+    return sites
+
+
+@transactional
+def add_user(actor, email, password, role, site_ids=(), name=""):
+    """An admin creates a user; raises ValidationError."""
+    user = create_user(email, password, role, site_ids=site_ids, name=name)
+    audit(actor, "user_create", detail=f"{user.email} ({role})")
+    return user
+
+
+@transactional
+def update_user(actor, user_id, *, role, active, site_ids, name=""):
+    """An admin changes a user's role, sites, name or disables them; disabling ends the
+    user's sessions and stops their API tokens. Raises NotFound, ValidationError."""
+    user = get_user(user_id)
+    if role not in ROLES:
+        raise ValidationError(fields={"role": _l("Peran tidak dikenal.")})
+    if user.id == actor.id and (not active or role != "admin"):
+        raise ValidationError(
+            fields={"active": _l("Anda tidak dapat menonaktifkan atau menurunkan akun sendiri.")}
+        )
+    changes = []
+    if user.role != role:
+        changes.append(f"role {user.role}->{role}")
+    if user.active != active:
+        changes.append("enabled" if active else "disabled")
+        if not active:
+            user.session_nonce = _new_nonce()
+    new_sites = _sites_by_id(site_ids)
+    if {s.id for s in new_sites} != user.site_ids:
+        changes.append("sites " + ",".join(str(s.id) for s in new_sites))
+    user.role, user.active, user.sites = role, active, new_sites
+    user.name = (name or "").strip()[:100]
+    db.session.flush()
+    audit(actor, "user_update", detail=f"{user.email}: {'; '.join(changes) or '-'}"[:300])
+    return user
+
+
+@transactional
+def change_password(user, current, new, confirm):
+    """A user changes their own password; other sessions of the user end. Raises
+    ValidationError."""
+    try:
+        _hasher.verify(user.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        raise ValidationError(fields={"current": _l("Kata sandi sekarang salah.")}) from None
+    if len(new or "") < MIN_PASSWORD:
+        raise ValidationError(
+            fields={"new": _l("Kata sandi paling sedikit %(n)s karakter.", n=MIN_PASSWORD)}
+        )
+    if new != confirm:
+        raise ValidationError(fields={"confirm": _l("Kedua kata sandi baru tidak sama.")})
+    if new == current:
+        raise ValidationError(fields={"new": _l("Pilih kata sandi yang berbeda dari sekarang.")})
+    user.password_hash = hash_password(new)
+    user.session_nonce = _new_nonce()
+    audit(user, "password_change")
+    return user
+
+
+# ------------------------------------------------------------------------ audit log
+
+AUDIT_ACTIONS = (
+    "check_in",
+    "walk_in",
+    "recorded",
+    "recording_failed",
+    "no_show",
+    "office_cancel",
+    "view_roster",
+    "user_create",
+    "user_update",
+    "password_change",
+    "token_create",
+    "token_revoke",
+)
+VIEW_DEDUP = timedelta(minutes=15)
+
+
+def audit(actor, action, appointment=None, site_id=None, detail=""):
+    """Write an audit entry in the caller's transaction (flushes, never commits)."""
+    entry = AuditEntry(
+        at=clock.now(),
+        user_id=actor.id if actor is not None else None,
+        user_email=actor.email if actor is not None else "system",
+        action=action,
+        appointment_id=appointment.id if appointment is not None else None,
+        appointment_code=appointment.code if appointment is not None else None,
+        site_id=site_id if site_id is not None else getattr(appointment, "site_id", None),
+        detail=(detail or "")[:300],
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def audit_view(actor, action, site_id, detail):
+    """Audit a view of personal data; a page that refreshes itself writes one entry per
+    quarter hour, not one per poll."""
+    recent = db.session.scalar(
+        sa.select(AuditEntry.id).where(
+            AuditEntry.user_id == actor.id,
+            AuditEntry.action == action,
+            AuditEntry.site_id == site_id,
+            AuditEntry.detail == detail,
+            AuditEntry.at > clock.now() - VIEW_DEDUP,
+        )
+    )
+    if recent is None:
+        audit(actor, action, site_id=site_id, detail=detail)
+
+
+def list_audit(user_id=None, action=None, code=None, site_id=None, on=None, limit=200):
+    """Audit entries, newest first, filtered; `on` is a regency-local date."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if user_id:
+        query = query.where(AuditEntry.user_id == user_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if code:
+        query = query.where(AuditEntry.appointment_code == code.strip().upper())
+    if site_id:
+        query = query.where(AuditEntry.site_id == site_id)
+    if on:
+        tz = ZoneInfo(current_app.config["REGENCY_TIMEZONE"])
+        start = datetime.combine(on, time(0), tzinfo=tz).astimezone(UTC)
+        query = query.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
+    return db.session.scalars(query.limit(limit)).all()

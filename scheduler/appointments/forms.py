@@ -1,0 +1,108 @@
+"""Forms of the resident pages. They check shape only; the booking rules live in services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TelField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+TOO_LONG = _l("Paling banyak %(max)d karakter.")
+
+# The date picker sends YYYY-MM-DD; older phones fall back to a text box where people
+# type the date the Indonesian way.
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+
+
+class LocalDateField(DateField):
+    """A date in any of DATE_FORMATS, with our own message when it cannot be read."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Tulis tanggal seperti 17-05-2000.")) from None
+
+
+def no_control(form, field):
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data or ""):
+        raise ValidationError(_l("Berisi karakter yang tidak diizinkan."))
+
+
+def _nik_field():
+    return StringField(
+        _l("NIK (16 digit)"),
+        validators=[DataRequired(_l("NIK wajib diisi.")), Length(max=40, message=TOO_LONG)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 40},
+    )
+
+
+class BookingForm(FlaskForm):
+    nik = _nik_field()
+    name = StringField(
+        _l("Nama lengkap (sesuai Kartu Keluarga)"),
+        validators=[
+            DataRequired(_l("Nama wajib diisi.")),
+            Length(max=100, message=TOO_LONG),
+            no_control,
+        ],
+        render_kw={"autocomplete": "name", "maxlength": 100},
+    )
+    birth_date = LocalDateField(
+        _l("Tanggal lahir"),
+        format=DATE_FORMATS,
+        validators=[InputRequired(_l("Tanggal lahir wajib diisi."))],
+        render_kw={"autocomplete": "bday"},
+    )
+    phone = TelField(
+        _l("Nomor WhatsApp / HP"),
+        validators=[DataRequired(_l("Nomor HP wajib diisi.")), Length(max=30, message=TOO_LONG)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 30},
+    )
+    email = EmailField(
+        _l("Email (boleh dikosongkan)"),
+        validators=[
+            Optional(),
+            Email(_l("Alamat email tidak sah.")),
+            Length(max=254, message=TOO_LONG),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+    married = BooleanField(_l("Saya sudah menikah atau pernah menikah"))
+    consent = BooleanField(
+        _l("Saya setuju data saya diproses untuk perekaman KTP-el"),
+        validators=[DataRequired(_l("Anda harus menyetujui pemrosesan data untuk memesan."))],
+    )
+
+
+class LookupForm(FlaskForm):
+    code = StringField(
+        _l("Kode booking"),
+        validators=[
+            DataRequired(_l("Kode booking wajib diisi.")),
+            Length(max=20, message=TOO_LONG),
+        ],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "maxlength": 20},
+    )
+    nik = _nik_field()
+
+
+class NikConfirmForm(FlaskForm):
+    """Cancel: the NIK is asked again, never carried in the page."""
+
+    nik = _nik_field()
+
+
+class RescheduleForm(FlaskForm):
+    slot_id = IntegerField(
+        _l("Jam yang baru"),
+        validators=[InputRequired(_l("Pilih jam yang baru.")), NumberRange(min=1, max=2**31 - 1)],
+    )
+    nik = _nik_field()

@@ -1,0 +1,343 @@
+"""Resident pages: choose a site, a day and a time; book; look up, cancel, reschedule.
+
+Plain HTML forms that work without JavaScript. The rules are the API's: every change goes
+through the same services. The full NIK is only ever read from a POST body and never
+written back into a page after it was accepted.
+"""
+
+import math
+import time
+from datetime import date
+from itertools import groupby
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from scheduler.appointments import services
+from scheduler.appointments.forms import BookingForm, LookupForm, NikConfirmForm, RescheduleForm
+from scheduler.errors import DomainError, NotFound, SlotFull
+from scheduler.extensions import limiter
+from scheduler.sites import services as sites
+
+bp = Blueprint("appointments_views", __name__)
+
+KIND_ORDER = ("office", "subdistrict", "school", "village_hall")
+# Errors that are about the person, not about the slot: shown next to the NIK.
+NIK_ERRORS = {"duplicate_booking", "already_recorded", "not_found"}
+
+
+STATUS_LABELS = {
+    "booked": _l("Dipesan"),
+    "checked_in": _l("Sudah check-in"),
+    "recorded": _l("Sudah direkam"),
+    "recording_failed": _l("Perekaman gagal; silakan pesan lagi"),
+    "no_show": _l("Tidak hadir"),
+    "cancelled": _l("Dibatalkan"),
+}
+CARD_LABELS = {
+    "not_recorded": _l("Belum direkam"),
+    "awaiting_stock": _l("Menunggu blangko KTP-el"),
+    "scheduled": _l("Dijadwalkan untuk dicetak"),
+    "ready": _l("Siap diambil"),
+    "picked_up": _l("Sudah diambil"),
+}
+
+
+@bp.app_template_filter("appointment_status")
+def appointment_status(status):
+    return str(STATUS_LABELS.get(status, status))
+
+
+@bp.app_template_filter("card_status")
+def card_status(status):
+    return str(CARD_LABELS.get(status, status))
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _errors_of(exc):
+    if exc.fields:
+        return {name: str(message) for name, message in exc.fields.items()}
+    if exc.code in NIK_ERRORS:
+        return {"nik": str(exc.message)}
+    return {}
+
+
+def _form_failed(template, exc, **context):
+    """Re-render a form with the service's message next to the field at fault."""
+    return (
+        render_template(
+            template, errors=_errors_of(exc), error_message=str(exc.message), **context
+        ),
+        exc.status,
+    )
+
+
+def _link(appointment):
+    return url_for(
+        ".appointment", code=appointment.code, s=services.link_signature(appointment.code)
+    )
+
+
+def _signed(code):
+    """The appointment a signed URL names (404 for a wrong or missing signature)."""
+    code = services.normalize_code(code)
+    if not services.verify_link(code, request.args.get("s")):
+        raise NotFound()
+    return services.get_by_code(code)
+
+
+def _parse_day(raw):
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def _days(slots, site):
+    """[(local date, free seats, slots)] in order."""
+    days = []
+    for on, group in groupby(slots, key=lambda s: sites.to_local(site, s.starts_at).date()):
+        group = list(group)
+        days.append((on, sum(s.available for s in group), group))
+    return days
+
+
+def _site_choice(site_id, raw_day):
+    """What the day/time picker shows for a site: its days, or the times of one day."""
+    site, slots = sites.list_bookable_slots(site_id)
+    day = _parse_day(raw_day)
+    bad_day = bool(raw_day) and day is None
+    days = _days(slots, site)
+    times = None
+    if day is not None:
+        times = next((group for on, _free, group in days if on == day), [])
+    return {
+        "site": site,
+        "days": days,
+        "day": day,
+        "times": times,
+        "bad_day": bad_day,
+        "zone": sites.zone_label(site),
+    }
+
+
+# ------------------------------------------------------------------- rate-limited look-up
+
+
+def _failed_lookup(response):
+    return response.status_code == 404
+
+
+def _code_key():
+    code = (request.view_args or {}).get("code") or request.form.get("code", "")
+    return "code:" + services.normalize_code(code)
+
+
+def _limited(request_limit):
+    # The central error handler renders g.form_page for the 429 it is about to raise.
+    minutes = max(1, math.ceil((request_limit.reset_at - time.time()) / 60))
+    g.form_page = ("appointments/limited.html", {"minutes": minutes})
+
+
+def _lookup_limits(fn):
+    """The API's limits on failed code + NIK checks, sharing its counters."""
+    fn = limiter.shared_limit(
+        lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
+        key_func=_code_key,
+        deduct_when=_failed_lookup,
+        scope="lookup-code",
+        methods=["POST"],
+        on_breach=_limited,
+    )(fn)
+    fn = limiter.shared_limit(
+        lambda: current_app.config["LOOKUP_LIMIT_PER_ADDRESS"],
+        deduct_when=_failed_lookup,
+        scope="lookup-address",
+        methods=["POST"],
+        on_breach=_limited,
+    )(fn)
+    return fn
+
+
+# -------------------------------------------------------------------------- booking
+
+
+@bp.get("/")
+def home():
+    chosen = request.args.get("kecamatan") or None
+    all_sites = sites.list_sites()
+    kecamatan = sites.list_kecamatan()
+    if chosen not in {code for code, _name in kecamatan}:
+        chosen = None
+    shown = [s for s in all_sites if s.kind == "office" or s.kecamatan_code == chosen]
+    groups = [(kind, [s for s in shown if s.kind == kind]) for kind in KIND_ORDER]
+    return render_template(
+        "appointments/home.html",
+        kecamatan=kecamatan,
+        chosen=chosen,
+        chosen_name=dict(kecamatan).get(chosen),
+        groups=[(kind, items) for kind, items in groups if items],
+    )
+
+
+@bp.get("/lokasi/<int:site_id>")
+def site(site_id):
+    choice = _site_choice(site_id, request.args.get("tanggal"))
+    status = 422 if choice["bad_day"] else 200
+
+    def day_url(on):
+        return url_for(".site", site_id=site_id, tanggal=on.isoformat() if on else None)
+
+    return render_template("appointments/site.html", day_url=day_url, **choice), status
+
+
+@bp.route("/pesan/<int:slot_id>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["BOOKING_LIMIT_PER_ADDRESS"], methods=["POST"], scope="booking"
+)
+def book(slot_id):
+    try:
+        slot = sites.get_bookable_slot(slot_id)
+    except DomainError as exc:
+        message = next(iter(exc.fields.values()), exc.message)
+        return render_template("appointments/unavailable.html", message=str(message)), 404
+    form = BookingForm()
+    context = {"form": form, "slot": slot, "site": slot.site, "zone": sites.zone_label(slot.site)}
+    if request.method == "GET" and not slot.available:
+        return _form_failed("appointments/book.html", SlotFull(), **context)
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("appointments/book.html", errors={}, **context), status
+    try:
+        applicant = services.Applicant(
+            nik=form.nik.data.strip(),
+            name=" ".join(form.name.data.split()),
+            birth_date=form.birth_date.data,
+            phone=services.normalize_phone(form.phone.data),
+            email=(form.email.data or "").strip() or None,
+            married=form.married.data,
+            locale=str(get_locale() or "id"),
+        )
+        appointment, _created = services.book_appointment(slot_id, applicant, channel="web")
+    except DomainError as exc:
+        return _form_failed("appointments/book.html", exc, **context)
+    flash(_("Janji temu Anda sudah tercatat. Simpan atau cetak halaman ini."))
+    return redirect(_link(appointment))
+
+
+# ------------------------------------------------------------------ the resident's page
+
+
+@bp.get("/janji/<code>")
+def appointment(code):
+    appointment = _signed(code)
+    signature = services.link_signature(appointment.code)
+    site = appointment.site
+    return render_template(
+        "appointments/appointment.html",
+        appointment=appointment,
+        site=site,
+        slot=appointment.slot,
+        zone=sites.zone_label(site),
+        card=services.card_summary(appointment),
+        signature=signature,
+        qr_url=url_for("appointments_api.qr_png", code=appointment.code, s=signature),
+        ics_url=url_for("appointments_api.ics", code=appointment.code, s=signature),
+        print_view=request.args.get("cetak") == "1",
+    )
+
+
+@bp.route("/cek", methods=["GET", "POST"])
+@_lookup_limits
+def lookup():
+    form = LookupForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("appointments/lookup.html", form=form, errors={}), status
+    try:
+        appointment = services.find_for_resident(form.code.data, form.nik.data)
+    except DomainError as exc:
+        return _form_failed("appointments/lookup.html", exc, form=form)
+    return redirect(_link(appointment))
+
+
+@bp.route("/janji/<code>/batal", methods=["GET", "POST"])
+@_lookup_limits
+def cancel(code):
+    appointment = _signed(code)
+    form = NikConfirmForm()
+    context = {
+        "form": form,
+        "appointment": appointment,
+        "site": appointment.site,
+        "zone": sites.zone_label(appointment.site),
+        "signature": request.args.get("s"),
+    }
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("appointments/cancel.html", errors={}, **context), status
+    try:
+        appointment = services.cancel_appointment(appointment.code, form.nik.data)
+    except DomainError as exc:
+        return _form_failed("appointments/cancel.html", exc, **context)
+    flash(_("Janji temu sudah dibatalkan dan kursinya dilepas."))
+    return redirect(_link(appointment))
+
+
+@bp.route("/janji/<code>/ubah", methods=["GET", "POST"])
+@_lookup_limits
+def reschedule(code):
+    appointment = _signed(code)
+    form = RescheduleForm()
+    site_id = request.args.get("lokasi", type=int) or appointment.site_id
+    try:
+        choice = _site_choice(site_id, request.args.get("tanggal"))
+    except NotFound:
+        choice = _site_choice(appointment.site_id, request.args.get("tanggal"))
+    signature = request.args.get("s")
+
+    def day_url(on):
+        return url_for(
+            ".reschedule",
+            code=appointment.code,
+            s=signature,
+            lokasi=choice["site"].id,
+            tanggal=on.isoformat() if on else None,
+        )
+
+    context = {
+        **choice,
+        "form": form,
+        "appointment": appointment,
+        "signature": signature,
+        "day_url": day_url,
+        "choose_slot": True,
+        "all_sites": sites.list_sites(),
+        "current_zone": sites.zone_label(appointment.site),
+    }
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" or choice["bad_day"] else 200
+        return render_template("appointments/reschedule.html", errors={}, **context), status
+    try:
+        appointment = services.reschedule_appointment(
+            appointment.code, form.nik.data, form.slot_id.data
+        )
+    except DomainError as exc:
+        return _form_failed("appointments/reschedule.html", exc, **context)
+    flash(_("Jadwal sudah dipindahkan. Kode booking Anda tetap sama."))
+    return redirect(_link(appointment))

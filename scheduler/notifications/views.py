@@ -1,0 +1,53 @@
+"""Admin page of the outbox: what was sent, what waits, what is dead; send again."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from scheduler.auth import page_roles
+from scheduler.notifications import services
+from scheduler.notifications.models import OUTBOX_STATUSES
+
+bp = Blueprint("notifications_views", __name__)
+
+
+def mask_phone(phone):
+    return f"{phone[:5]}****{phone[-3:]}" if phone and len(phone) > 8 else ("***" if phone else "")
+
+
+def mask_email(email):
+    if not email or "@" not in email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+@bp.get("/petugas/pesan-keluar")
+@page_roles("admin")
+def outbox():
+    status = request.args.get("status")
+    status = status if status in OUTBOX_STATUSES else None
+    return render_template(
+        "notifications/outbox.html",
+        messages=services.list_messages(status=status, limit=200),
+        counts=services.count_by_status(),
+        status=status,
+        statuses=OUTBOX_STATUSES,
+        mask_phone=mask_phone,
+        mask_email=mask_email,
+    )
+
+
+@bp.post("/petugas/pesan-keluar/<int:message_id>/kirim-ulang")
+@page_roles("admin")
+def retry(message_id):
+    services.retry_message(message_id)
+    flash(_("Pesan #%(id)s dijadwalkan untuk dikirim ulang.", id=message_id))
+    return redirect(url_for("notifications_views.outbox", status=request.args.get("status")))
+
+
+@bp.post("/petugas/pesan-keluar/kirim-ulang-semua")
+@page_roles("admin")
+def retry_dead():
+    count = services.retry_dead()
+    flash(_("%(n)s pesan mati dijadwalkan untuk dikirim ulang.", n=count))
+    return redirect(url_for("notifications_views.outbox", status="pending"))

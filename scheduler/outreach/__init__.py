@@ -1,0 +1,1 @@
+"""Outreach (jemput bola): requests from schools and villages, sessions, rosters, coverage."""

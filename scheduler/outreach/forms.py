@@ -1,0 +1,159 @@
+"""Forms of the outreach pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+
+def no_control(multiline=False):
+    """Refuse control characters (a NUL would not even reach PostgreSQL); newlines and tabs
+    are fine in a multi-line field."""
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+
+    def check(form, field):
+        text = field.data or ""
+        if any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in text):
+            raise ValidationError(_l("Berisi karakter yang tidak diizinkan."))
+
+    return check
+
+
+TEXT = no_control()
+LINES = no_control(multiline=True)
+HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Waktu harus berformat HH:MM."))
+KINDS = [("school", _l("Sekolah")), ("village_hall", _l("Balai desa"))]
+
+
+class RequestForm(FlaskForm):
+    institution_kind = SelectField(_l("Jenis lembaga"), choices=KINDS)
+    institution_name = StringField(
+        _l("Nama sekolah atau balai desa"), validators=[TEXT, DataRequired(), Length(max=100)]
+    )
+    address = StringField(_l("Alamat"), validators=[TEXT, DataRequired(), Length(max=200)])
+    kecamatan = SelectField(_l("Kecamatan"), choices=[])
+    desa = StringField(
+        _l("Desa/kelurahan"),
+        validators=[TEXT, DataRequired(), Length(max=60)],
+        render_kw={"list": "desa-list", "autocomplete": "off"},
+    )
+    expected_participants = IntegerField(
+        _l("Perkiraan jumlah peserta"), validators=[InputRequired(), NumberRange(1, 5000)]
+    )
+    preferred_date_1 = DateField(_l("Tanggal pilihan 1"), validators=[InputRequired()])
+    preferred_date_2 = DateField(_l("Tanggal pilihan 2"), validators=[InputRequired()])
+    preferred_date_3 = DateField(_l("Tanggal pilihan 3 (boleh kosong)"), validators=[Optional()])
+    contact_name = StringField(
+        _l("Nama narahubung"), validators=[TEXT, DataRequired(), Length(max=100)]
+    )
+    contact_phone = StringField(
+        _l("Nomor HP narahubung"), validators=[TEXT, DataRequired(), Length(max=30)]
+    )
+    notes = TextAreaField(
+        _l("Catatan (listrik, ruangan, akses)"), validators=[LINES, Optional(), Length(max=1000)]
+    )
+
+
+class ApproveForm(FlaskForm):
+    date = DateField(_l("Tanggal sesi"), validators=[InputRequired()])
+    start = StringField(_l("Jam mulai"), validators=[TEXT, DataRequired(), HHMM], default="08:00")
+    end = StringField(_l("Jam selesai"), validators=[TEXT, DataRequired(), HHMM], default="12:00")
+    kits = IntegerField(
+        _l("Jumlah perangkat perekaman"), validators=[InputRequired(), NumberRange(1, 100)]
+    )
+    team = StringField(_l("Tim"), validators=[TEXT, DataRequired(), Length(max=60)])
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan penolakan"), validators=[LINES, DataRequired(), Length(max=500)]
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(_l("Alasan pembatalan"), validators=[TEXT, Optional(), Length(max=200)])
+
+
+class RosterForm(FlaskForm):
+    file = FileField(_l("Berkas peserta (CSV atau XLSX)"), validators=[FileRequired()])
+
+
+class PublicForm(FlaskForm):
+    """Only its CSRF token: the button says which way it goes."""
+
+
+class TallyForm(FlaskForm):
+    summary = TextAreaField(_l("Ringkasan sesi"), validators=[LINES, Optional(), Length(max=2000)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email koordinator"), validators=[TEXT, DataRequired(), Length(max=254)])
+    name = StringField(
+        _l("Nama (kepala sekolah, kepala desa atau stafnya)"),
+        validators=[TEXT, DataRequired(), Length(max=100)],
+    )
+
+
+class AcceptForm(FlaskForm):
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
+    )
+
+
+class SessionBookingForm(FlaskForm):
+    slot_id = RadioField(_l("Jam"), coerce=int, validators=[InputRequired()])
+    nik = StringField(_l("NIK"), validators=[TEXT, DataRequired(), Length(max=40)])
+    name = StringField(_l("Nama lengkap"), validators=[TEXT, DataRequired(), Length(max=100)])
+    birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired()])
+    phone = StringField(
+        _l("Nomor HP (WhatsApp)"), validators=[TEXT, DataRequired(), Length(max=30)]
+    )
+    email = EmailField(
+        _l("Email (boleh kosong)"), validators=[TEXT, Optional(), Length(max=254), Email()]
+    )
+    married = BooleanField(_l("Sudah/pernah menikah"))
+    consent = BooleanField(
+        _l("Saya setuju data ini diproses untuk perekaman KTP-el."),
+        validators=[DataRequired(message=_l("Anda harus menyetujui pemrosesan data."))],
+    )
+
+
+class CoverageForm(FlaskForm):
+    kecamatan = SelectField(_l("Kecamatan"), choices=[])
+    desa = StringField(
+        _l("Desa/kelurahan"),
+        validators=[TEXT, DataRequired(), Length(max=60)],
+        render_kw={"list": "desa-list", "autocomplete": "off"},
+    )
+    school = StringField(
+        _l("Sekolah (kosongkan untuk angka desa)"), validators=[TEXT, Optional(), Length(max=100)]
+    )
+    wktp = IntegerField(_l("Wajib KTP-el (WKTP)"), validators=[InputRequired(), NumberRange(0)])
+    recorded = IntegerField(_l("Sudah merekam"), validators=[InputRequired(), NumberRange(0)])
+
+
+class CoverageUploadForm(FlaskForm):
+    file = FileField(_l("Berkas CSV"), validators=[FileRequired()])

@@ -1,0 +1,172 @@
+"""Outreach (jemput bola): requests, sessions, kit allocations, tallies, coverage figures."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.db import UTCDateTime
+from scheduler.extensions import db
+from scheduler.sites.models import Site
+from scheduler.staff.models import User
+
+REQUEST_STATUSES = ("pending", "approved", "declined", "cancelled", "done")
+INSTITUTION_KINDS = ("school", "village_hall")
+# What staff record for each participant after a session.
+OUTCOMES = ("recorded", "failed", "under_age", "has_card", "absent")
+AREA_KINDS = ("desa", "school")
+
+_active_session = sa.text("active")
+
+
+class OutreachRequest(db.Model):
+    """A school's or village's request for a mobile recording team."""
+
+    __tablename__ = "outreach_requests"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("status IN ('pending','approved','declined','cancelled','done')"),
+            name="status",
+        ),
+        sa.CheckConstraint(
+            sa.text("institution_kind IN ('school','village_hall')"), name="institution_kind"
+        ),
+        sa.CheckConstraint("expected_participants > 0", name="expected_participants"),
+        sa.Index("ix_outreach_requests_coordinator_status", "coordinator_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coordinator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    institution_kind: Mapped[str] = mapped_column(sa.String(20))
+    institution_name: Mapped[str] = mapped_column(sa.String(100))
+    address: Mapped[str] = mapped_column(sa.String(200))
+    kecamatan: Mapped[str] = mapped_column(sa.String(60))
+    kecamatan_code: Mapped[str] = mapped_column(sa.String(10))
+    desa: Mapped[str] = mapped_column(sa.String(60))
+    expected_participants: Mapped[int]
+    # ISO dates, in the order the coordinator prefers them.
+    preferred_dates: Mapped[list] = mapped_column(sa.JSON, default=list)
+    contact_name: Mapped[str] = mapped_column(sa.String(100))
+    contact_phone: Mapped[str] = mapped_column(sa.String(20))
+    notes: Mapped[str] = mapped_column(sa.String(1000), default="")
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    coordinator: Mapped[User] = relationship(foreign_keys=[coordinator_id])
+    session: Mapped["OutreachSession | None"] = relationship(back_populates="request")
+
+
+class OutreachSession(db.Model):
+    """An approved request: a team with its kits at a school or village hall on one day.
+
+    One team works one session a day (partial UNIQUE on active sessions); its slots are
+    the site's outreach slots between starts_at and ends_at.
+    """
+
+    __tablename__ = "outreach_sessions"
+    __table_args__ = (
+        sa.CheckConstraint("kits > 0", name="kits"),
+        sa.CheckConstraint("capacity >= 0", name="capacity"),
+        sa.CheckConstraint("starts_at < ends_at", name="order"),
+        sa.Index(
+            "uq_outreach_sessions_team_day",
+            "held_on",
+            "team_key",
+            unique=True,
+            sqlite_where=_active_session,
+            postgresql_where=_active_session,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("outreach_requests.id"), unique=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), index=True)
+    held_on: Mapped[date] = mapped_column(index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    team: Mapped[str] = mapped_column(sa.String(60))
+    # The team name folded for comparison ("Tim 1" and "tim 1 " are the same team).
+    team_key: Mapped[str] = mapped_column(sa.String(60))
+    kits: Mapped[int]
+    capacity: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    summary: Mapped[str] = mapped_column(sa.String(2000), default="")
+    summary_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    request: Mapped[OutreachRequest] = relationship(back_populates="session")
+    site: Mapped[Site] = relationship()
+
+
+class OutreachKit(db.Model):
+    """One mobile recording kit taken by a session for a day: a kit is never out twice."""
+
+    __tablename__ = "outreach_kits"
+    __table_args__ = (
+        sa.UniqueConstraint("held_on", "kit_number"),
+        sa.CheckConstraint("kit_number > 0", name="kit_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("outreach_sessions.id", ondelete="CASCADE"), index=True
+    )
+    held_on: Mapped[date]
+    kit_number: Mapped[int]
+
+
+class OutreachOutcome(db.Model):
+    """What happened to one participant of a session, as staff tallied it."""
+
+    __tablename__ = "outreach_outcomes"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("outcome IN ('recorded','failed','under_age','has_card','absent')"),
+            name="outcome",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("outreach_sessions.id", ondelete="CASCADE"), index=True
+    )
+    appointment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="CASCADE"), unique=True
+    )
+    outcome: Mapped[str] = mapped_column(sa.String(10))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoverageFigure(db.Model):
+    """Residents obliged to hold a KTP-el (WKTP) and how many of them recorded, per desa or
+    school. The regency's figure is the sum over its desa."""
+
+    __tablename__ = "coverage_figures"
+    __table_args__ = (
+        sa.UniqueConstraint("area_kind", "kecamatan_code", "desa", "name"),
+        sa.CheckConstraint(sa.text("area_kind IN ('desa','school')"), name="area_kind"),
+        sa.CheckConstraint("wktp >= 0 AND recorded >= 0 AND recorded <= wktp", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_kind: Mapped[str] = mapped_column(sa.String(10))
+    kecamatan: Mapped[str] = mapped_column(sa.String(60))
+    kecamatan_code: Mapped[str] = mapped_column(sa.String(10))
+    desa: Mapped[str] = mapped_column(sa.String(60))
+    # The desa's name again for a desa; the school's name for a school.
+    name: Mapped[str] = mapped_column(sa.String(100))
+    wktp: Mapped[int]
+    recorded: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def not_recorded(self):
+        return self.wktp - self.recorded
+
+    @property
+    def coverage(self):
+        return 100.0 * self.recorded / self.wktp if self.wktp else 100.0

@@ -1,0 +1,397 @@
+"""Outreach pages: requests and their sessions, roster upload, attendance sheet, tally,
+coordinator invitations, the public page of a session, and coverage."""
+
+import base64
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_template,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from scheduler.appointments import services as appointments
+from scheduler.auth import page_roles
+from scheduler.errors import ValidationError
+from scheduler.extensions import limiter
+from scheduler.outreach import coverage as coverage_service
+from scheduler.outreach import forms, roster, services
+from scheduler.outreach.models import OUTCOMES
+
+bp = Blueprint("outreach_views", __name__)
+
+
+def _outcome_labels():
+    return {
+        "recorded": _("Terekam"),
+        "failed": _("Gagal rekam"),
+        "under_age": _("Belum cukup umur"),
+        "has_card": _("Sudah punya KTP-el"),
+        "absent": _("Tidak hadir"),
+    }
+
+
+def _form_errors(form):
+    return {name: errors[0] for name, errors in form.errors.items() if errors}
+
+
+def _show(form, template, context):
+    """The form's page again: 422 with the field errors after a POST, 200 on a GET."""
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, **context, errors=_form_errors(form)), status
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+@bp.get("/jemput-bola")
+@page_roles("admin", "coordinator", "staff")
+def requests():
+    status = request.args.get("status") or None
+    if status not in (None, "pending", "approved", "declined", "cancelled", "done"):
+        status = None
+    rows = services.list_requests(current_user, status=status)
+    return render_template("outreach/requests.html", rows=rows, status=status)
+
+
+def _request_form():
+    form = forms.RequestForm()
+    form.kecamatan.choices = [(code, name) for code, name in services.kecamatan_choices()]
+    return form
+
+
+@bp.route("/jemput-bola/baru", methods=["GET", "POST"])
+@page_roles("coordinator")
+def new_request():
+    form = _request_form()
+    context = {"form": form, "desa": services.desa_by_kecamatan()}
+    g.form_page = ("outreach/request_form.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/request_form.html", context)
+    dates = [
+        d
+        for d in (
+            form.preferred_date_1.data,
+            form.preferred_date_2.data,
+            form.preferred_date_3.data,
+        )
+        if d
+    ]
+    created = services.create_request(
+        current_user,
+        services.RequestInput(
+            institution_kind=form.institution_kind.data,
+            institution_name=form.institution_name.data.strip(),
+            address=form.address.data.strip(),
+            kecamatan=form.kecamatan.data,
+            desa=form.desa.data,
+            expected_participants=form.expected_participants.data,
+            preferred_dates=dates,
+            contact_name=form.contact_name.data.strip(),
+            contact_phone=form.contact_phone.data,
+            notes=(form.notes.data or "").strip(),
+        ),
+    )
+    flash(_("Permintaan terkirim. Disdukcapil akan meninjaunya."))
+    return redirect(url_for("outreach_views.request_detail", request_id=created.id))
+
+
+def _detail(request_id, **forms_given):
+    overview = services.request_overview(request_id, current_user)
+    suggested = services.suggested_approval(overview["request"])
+    context = {
+        **overview,
+        "approve_form": forms_given.get("approve_form") or forms.ApproveForm(data=suggested),
+        "decline_form": forms_given.get("decline_form") or forms.DeclineForm(),
+        "cancel_form": forms.CancelForm(),
+        "roster_form": forms.RosterForm(),
+        "public_form": forms.PublicForm(),
+        "outcome_labels": _outcome_labels(),
+        "owned_kits": current_app.config["OUTREACH_KITS"],
+    }
+    return context
+
+
+@bp.get("/jemput-bola/<int:request_id>")
+@page_roles("admin", "coordinator", "staff")
+def request_detail(request_id):
+    return render_template("outreach/request_detail.html", **_detail(request_id), errors={})
+
+
+@bp.post("/jemput-bola/<int:request_id>/setujui")
+@page_roles("admin")
+def approve(request_id):
+    form = forms.ApproveForm()
+    context = _detail(request_id, approve_form=form)
+    g.form_page = ("outreach/request_detail.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/request_detail.html", context)
+    services.approve_request(
+        request_id,
+        current_user,
+        form.date.data,
+        services.parse_hhmm(form.start.data, "start"),
+        services.parse_hhmm(form.end.data, "end"),
+        form.kits.data,
+        form.team.data,
+    )
+    flash(_("Permintaan disetujui; sesi dan jadwalnya sudah dibuat."))
+    return redirect(url_for("outreach_views.request_detail", request_id=request_id))
+
+
+@bp.post("/jemput-bola/<int:request_id>/tolak")
+@page_roles("admin")
+def decline(request_id):
+    form = forms.DeclineForm()
+    context = _detail(request_id, decline_form=form)
+    g.form_page = ("outreach/request_detail.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/request_detail.html", context)
+    services.decline_request(request_id, current_user, form.reason.data.strip())
+    flash(_("Permintaan ditolak; koordinator melihat alasannya."))
+    return redirect(url_for("outreach_views.request_detail", request_id=request_id))
+
+
+@bp.post("/jemput-bola/<int:request_id>/batal")
+@page_roles("admin", "coordinator")
+def cancel(request_id):
+    form = forms.CancelForm()
+    context = _detail(request_id)
+    g.form_page = ("outreach/request_detail.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/request_detail.html", context)
+    services.cancel_request(request_id, current_user, (form.reason.data or "").strip())
+    flash(_("Permintaan dibatalkan."))
+    return redirect(url_for("outreach_views.request_detail", request_id=request_id))
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+@bp.post("/jemput-bola/sesi/<int:session_id>/peserta")
+@page_roles("admin", "coordinator")
+def upload_roster(session_id):
+    request.max_content_length = roster.upload_limit()
+    form = forms.RosterForm()
+    session = services.get_session(session_id, current_user)
+    context = _detail(session.request_id)
+    g.form_page = ("outreach/request_detail.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/request_detail.html", context)
+    upload = form.file.data
+    steps = roster.stream_roster_import(session_id, current_user, upload.filename, upload.read())
+    # Streamed: the page shows progress while hundreds of rows are booked.
+    return Response(
+        stream_template("outreach/roster_progress.html", steps=steps, session=session),
+        mimetype="text/html",
+    )
+
+
+@bp.post("/jemput-bola/sesi/<int:session_id>/publik")
+@page_roles("admin")
+def set_public(session_id):
+    form = forms.PublicForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."))
+    opened = request.form.get("is_public") == "1"
+    session = services.set_session_public(session_id, current_user, opened)
+    flash(
+        _("Jadwal sesi dibuka untuk umum.")
+        if opened
+        else _("Jadwal sesi hanya lewat tautan dan daftar peserta.")
+    )
+    return redirect(url_for("outreach_views.request_detail", request_id=session.request_id))
+
+
+def _qr_data_uri(appointment):
+    png = appointments.qr_png(appointment, box_size=3)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+@bp.get("/jemput-bola/sesi/<int:session_id>/daftar-hadir")
+@page_roles("admin", "coordinator", "staff")
+def attendance(session_id):
+    session = services.get_session(
+        session_id, current_user, roles=("admin", "coordinator", "staff")
+    )
+    overview = services.request_overview(session.request_id, current_user)
+    rows = [(a, _qr_data_uri(a)) for a in overview["participants"] if a.status != "cancelled"]
+    return render_template("outreach/attendance.html", rows=rows, **overview)
+
+
+@bp.route("/jemput-bola/sesi/<int:session_id>/hasil", methods=["GET", "POST"])
+@page_roles("admin", "staff")
+def tally(session_id):
+    session = services.get_session(session_id, current_user, roles=("admin", "staff"))
+    form = forms.TallyForm(data={"summary": session.summary} if request.method == "GET" else None)
+    context = {
+        "session": session,
+        "form": form,
+        "rows": services.tally_rows(session),
+        "counts": services.tally_counts(session),
+        "outcomes": OUTCOMES,
+        "outcome_labels": _outcome_labels(),
+    }
+    g.form_page = ("outreach/tally.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/tally.html", context)
+    outcomes = {}
+    for key, value in request.form.items():
+        if key.startswith("outcome-") and value:
+            try:
+                outcomes[int(key.removeprefix("outcome-"))] = value
+            except ValueError:
+                raise ValidationError(fields={"outcome": _("Isian tidak sah.")}) from None
+    services.record_tally(session_id, current_user, outcomes, (form.summary.data or "").strip())
+    flash(_("Hasil sesi tersimpan."))
+    return redirect(url_for("outreach_views.tally", session_id=session_id))
+
+
+# ------------------------------------------------------------- the session's public page
+
+
+def _booking_form(session):
+    form = forms.SessionBookingForm()
+    form.slot_id.choices = [
+        (
+            s.id,
+            _(
+                "%(start)s-%(end)s (%(n)s kursi tersisa)",
+                start=services.sites.to_local(session.site, s.starts_at).strftime("%H:%M"),
+                end=services.sites.to_local(session.site, s.ends_at).strftime("%H:%M"),
+                n=s.available,
+            ),
+        )
+        for s in services.session_slots(session)
+        if s.available > 0
+    ]
+    return form
+
+
+@bp.route("/jemput-bola/sesi/<int:session_id>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["BOOKING_LIMIT_PER_ADDRESS"], methods=["POST"], scope="booking"
+)
+def session_page(session_id):
+    signature = request.args.get("s", "")
+    session = services.session_by_link(session_id, signature)
+    form = _booking_form(session)
+    context = {
+        "session": session,
+        "form": form,
+        "signature": signature,
+        "is_open": services.is_open(session),
+        "slots": services.session_slots(session),
+        "local_start": services.sites.to_local(session.site, session.starts_at),
+        "local_end": services.sites.to_local(session.site, session.ends_at),
+    }
+    g.form_page = ("outreach/session_public.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/session_public.html", context)
+    applicant = appointments.Applicant(
+        nik=form.nik.data,
+        name=" ".join(form.name.data.split()),
+        birth_date=form.birth_date.data,
+        phone=appointments.normalize_phone(form.phone.data),
+        email=form.email.data or None,
+        married=form.married.data,
+        locale=str(get_locale() or "id"),
+    )
+    booked = services.book_session_seat(session_id, signature, form.slot_id.data, applicant)
+    return render_template(
+        "outreach/booked.html",
+        appointment=booked,
+        session=session,
+        qr=_qr_data_uri(booked),
+        link=appointments.appointment_link(booked),
+        starts=services.sites.to_local(booked.site, booked.slot.starts_at),
+    ), 201
+
+
+# -------------------------------------------------------------------------- invitations
+
+
+@bp.route("/jemput-bola/undangan", methods=["GET", "POST"])
+@page_roles("admin")
+def invite():
+    form = forms.InviteForm()
+    context = {"form": form, "link": None, "days": current_app.config["OUTREACH_INVITE_DAYS"]}
+    g.form_page = ("outreach/invite.html", context)
+    if form.validate_on_submit():
+        context["link"] = services.invite_coordinator(form.email.data, form.name.data.strip())
+    elif request.method == "POST":
+        return _show(form, "outreach/invite.html", context)
+    return render_template("outreach/invite.html", **context, errors={})
+
+
+@bp.route("/jemput-bola/undangan/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    invitation = services.read_invitation(token)
+    form = forms.AcceptForm()
+    context = {"form": form, "invitation": invitation}
+    g.form_page = ("outreach/accept.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/accept.html", context)
+    services.accept_invitation(token, form.password.data)
+    flash(_("Akun koordinator sudah dibuat. Silakan masuk."))
+    return redirect(url_for("staff_views.login"))
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+def _coverage_context(manual=None, upload=None):
+    manual = manual or forms.CoverageForm(formdata=None)
+    manual.kecamatan.choices = services.kecamatan_choices()
+    desa = coverage_service.ranking("desa")
+    schools = coverage_service.ranking("school")
+    return {
+        "totals": coverage_service.totals(),
+        "desa_rows": desa,
+        "school_rows": schools,
+        "chart": coverage_service.bar_chart(desa[:15]),
+        "sessions": coverage_service.sessions_by_desa(),
+        "manual": manual,
+        "upload": upload or forms.CoverageUploadForm(formdata=None),
+        "desa_names": services.desa_by_kecamatan(),
+    }
+
+
+@bp.route("/cakupan", methods=["GET", "POST"])
+@page_roles("admin")
+def coverage():
+    if request.method == "GET":
+        return render_template("outreach/coverage.html", **_coverage_context(), errors={})
+    form = forms.CoverageForm()
+    form.kecamatan.choices = services.kecamatan_choices()
+    context = _coverage_context(manual=form)
+    g.form_page = ("outreach/coverage.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/coverage.html", context)
+    coverage_service.save_figure(
+        form.kecamatan.data, form.desa.data, form.wktp.data, form.recorded.data, form.school.data
+    )
+    flash(_("Angka cakupan tersimpan."))
+    return redirect(url_for("outreach_views.coverage"))
+
+
+@bp.post("/cakupan/unggah")
+@page_roles("admin")
+def coverage_upload():
+    form = forms.CoverageUploadForm()
+    context = _coverage_context(upload=form)
+    g.form_page = ("outreach/coverage.html", context)
+    if not form.validate_on_submit():
+        return _show(form, "outreach/coverage.html", context)
+    count = coverage_service.import_figures(form.file.data.read())
+    flash(_("%(n)s baris angka cakupan tersimpan.", n=count))
+    return redirect(url_for("outreach_views.coverage"))

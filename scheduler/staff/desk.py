@@ -1,0 +1,141 @@
+"""The desk: check-in, outcomes, walk-ins and the day's roster, for staff of a site.
+
+Every action checks the actor's sites and writes its audit entry in the same transaction
+as the change; the state transitions themselves belong to appointments.services.
+"""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from scheduler import clock
+from scheduler.appointments import services as appointments
+from scheduler.db import transactional
+from scheduler.errors import Forbidden, NotFound, ValidationError
+from scheduler.extensions import db
+from scheduler.sites import services as sites
+from scheduler.sites.models import Site
+from scheduler.staff.services import audit, audit_view
+
+DESK_ROLES = ("admin", "staff")
+FAILURE_REASONS = {
+    "device_fault": _l("Alat perekam rusak"),
+    "worn_fingerprints": _l("Sidik jari aus / tidak terbaca"),
+    "iris_unreadable": _l("Iris tidak terbaca"),
+    "power_or_network": _l("Listrik atau jaringan padam"),
+}
+
+
+def site_scope(actor):
+    """The site ids an actor may act on; None means every site (admins)."""
+    if actor.role == "admin":
+        return None
+    if actor.role != "staff":
+        raise Forbidden()
+    return actor.site_ids
+
+
+def desk_sites(actor):
+    """The active sites an actor works at (admins: all)."""
+    scope = site_scope(actor)
+    query = sa.select(Site).where(Site.active.is_(True)).order_by(Site.kind != "office", Site.name)
+    if scope is not None:
+        query = query.where(Site.id.in_(scope or [-1]))
+    return db.session.scalars(query).all()
+
+
+def _site_for(actor, site_id, field="site_id"):
+    scope = site_scope(actor)
+    site = db.session.get(Site, site_id) if site_id else None
+    if site is None:
+        raise ValidationError(fields={field: _l("Lokasi tidak dikenal.")})
+    if scope is not None and site.id not in scope:
+        raise Forbidden(_l("Anda tidak bertugas di lokasi ini."))
+    return site
+
+
+def appointment_for(actor, code):
+    """An appointment the actor may act on; another site's appointment is NotFound."""
+    scope = site_scope(actor)
+    appointment = appointments.get_by_code(code)
+    if scope is not None and appointment.site_id not in scope:
+        raise NotFound()
+    return appointment
+
+
+@transactional
+def check_in(actor, qr=None, code=None, site_id=None):
+    """Check a resident in from a scanned QR text or a typed code, at the desk's site
+    (default: the actor's sites). Raises InvalidQR, NotFound, WrongSiteOrDay,
+    AlreadyCheckedIn, InvalidState, Forbidden."""
+    site_ids = {_site_for(actor, site_id).id} if site_id is not None else site_scope(actor)
+    appointment = appointments.appointment_for_checkin(qr=qr, code=code)
+    appointments.check_in(appointment, site_ids)
+    audit(actor, "check_in", appointment, detail="qr" if qr is not None else "code")
+    return appointment
+
+
+@transactional
+def mark_recorded(actor, code):
+    """Biometrics taken; raises NotFound, InvalidState."""
+    appointment = appointment_for(actor, code)
+    appointments.mark_recorded(appointment)
+    audit(actor, "recorded", appointment)
+    return appointment
+
+
+@transactional
+def mark_recording_failed(actor, code, reason):
+    """Recording failed for a reason; the NIK may book again. Raises NotFound, InvalidState."""
+    appointment = appointment_for(actor, code)
+    appointments.mark_recording_failed(appointment, reason)
+    audit(actor, "recording_failed", appointment, detail=reason)
+    return appointment
+
+
+@transactional
+def mark_no_show(actor, code):
+    """The resident did not come; raises NotFound, InvalidState."""
+    appointment = appointment_for(actor, code)
+    appointments.mark_no_show(appointment)
+    audit(actor, "no_show", appointment)
+    return appointment
+
+
+@transactional
+def office_cancel(actor, code, reason):
+    """The office cancels a booking and the resident is told; raises NotFound, InvalidState."""
+    appointment = appointment_for(actor, code)
+    appointments.cancel_by_office(appointment, reason)
+    audit(actor, "office_cancel", appointment, detail=reason)
+    return appointment
+
+
+@transactional
+def walk_in(actor, data, locale="id"):
+    """Register a resident without a booking (a parsed WalkInIn) into the site's current
+    slot, checked in. Raises ValidationError, Forbidden, NoCurrentSlot, SlotFull,
+    DuplicateBooking, AlreadyRecorded."""
+    site = _site_for(actor, data.site_id)
+    applicant = appointments.Applicant(
+        nik=data.nik,
+        name=data.name,
+        birth_date=data.birth_date,
+        phone=appointments.normalize_phone(data.phone),
+        married=data.married,
+        locale=locale,
+    )
+    reason = (data.birth_date_override_reason or "").strip() or None
+    appointment = appointments.register_walk_in(site.id, applicant, reason)
+    detail = f"birth date accepted: {reason}" if reason else ""
+    audit(actor, "walk_in", appointment, detail=detail)
+    return appointment
+
+
+@transactional
+def roster(actor, site_id, on=None):
+    """(site, day, appointments, counts) of a site's day; the view is audited."""
+    site = _site_for(actor, site_id)
+    on = on or sites.to_local(site, clock.now()).date()
+    rows, counts = appointments.list_day(site, on)
+    audit_view(actor, "view_roster", site.id, on.isoformat())
+    return site, on, rows, counts

@@ -1,0 +1,258 @@
+"""The desk pages: the day's roster, check-in by camera or typed code, walk-ins, outcomes.
+
+Every page works without JavaScript (plain forms); with it, the roster refreshes itself
+and the check-in page reads the QR code from the device camera.
+"""
+
+from flask import (
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from scheduler import clock
+from scheduler.auth import page_roles
+from scheduler.errors import DomainError, NotFound, ValidationError
+from scheduler.openapi import validate
+from scheduler.sites import services as sites
+from scheduler.staff import desk
+from scheduler.staff.forms import CheckinForm, WalkInForm
+from scheduler.staff.schemas import CheckinIn, WalkInIn
+from scheduler.staff.views import bp
+
+STATUS_LABELS = {
+    "booked": _l("Dipesan"),
+    "checked_in": _l("Sudah check-in"),
+    "recorded": _l("Terekam"),
+    "recording_failed": _l("Gagal rekam"),
+    "no_show": _l("Tidak hadir"),
+    "cancelled": _l("Dibatalkan"),
+}
+
+
+def status_label(status):
+    return str(STATUS_LABELS.get(status, status))
+
+
+@bp.app_template_filter("status_label")
+def _status_label_filter(status):
+    return status_label(status)
+
+
+def _int_arg(name):
+    try:
+        return int(request.values.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _chosen_site(site_list):
+    wanted = _int_arg("site_id")
+    for site in site_list:
+        if site.id == wanted:
+            return site
+    return site_list[0] if site_list else None
+
+
+def _date_arg():
+    from datetime import date
+
+    raw = request.args.get("date") or ""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(fields={"date": _("Tanggal harus berformat YYYY-MM-DD.")}) from None
+
+
+# ------------------------------------------------------------------------------ roster
+
+
+def _roster_context(site_list=None):
+    site_list = site_list if site_list is not None else desk.desk_sites(current_user)
+    site = _chosen_site(site_list)
+    if site is None:
+        return {"site": None, "site_list": site_list}
+    site, on, rows, counts = desk.roster(current_user, site.id, _date_arg())
+    return {
+        "site": site,
+        "site_list": site_list,
+        "on": on,
+        "rows": rows,
+        "counts": counts,
+        "updated": sites.to_local(site, clock.now()).strftime("%H:%M:%S"),
+        "local_time": lambda moment: sites.to_local(site, moment).strftime("%H:%M"),
+        "reasons": desk.FAILURE_REASONS,
+        "refresh": current_app.config["ROSTER_REFRESH_SECONDS"],
+    }
+
+
+@bp.get("/petugas/daftar")
+@page_roles(*desk.DESK_ROLES)
+def roster():
+    return render_template("staff/roster.html", **_roster_context())
+
+
+@bp.get("/petugas/daftar/bagian")
+@page_roles(*desk.DESK_ROLES)
+def roster_fragment():
+    """The roster's table alone; the page polls it to refresh without a full reload."""
+    if _int_arg("site_id") is None:
+        raise ValidationError(fields={"site_id": _("Pilih lokasi.")})
+    # Only the user's own sites are listed, so another site's id is refused, never shown.
+    site_list = desk.desk_sites(current_user)
+    if _int_arg("site_id") not in {s.id for s in site_list}:
+        raise NotFound()
+    resp = make_response(render_template("staff/_roster_table.html", **_roster_context(site_list)))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+# ---------------------------------------------------------------------------- outcomes
+
+ACTIONS = ("check-in", "recorded", "recording-failed", "no-show", "office-cancel")
+
+
+def _reason():
+    kind = request.form.get("reason_kind", "")
+    text = (request.form.get("reason") or "").strip()
+    label = str(desk.FAILURE_REASONS[kind]) if kind in desk.FAILURE_REASONS else ""
+    reason = "; ".join(p for p in (label, text) if p)[:200]
+    if not reason:
+        raise ValidationError(fields={"reason": _("Tulis alasannya.")})
+    return reason
+
+
+@bp.post("/petugas/janji/<code>/<action>")
+@page_roles(*desk.DESK_ROLES)
+def appointment_action(code, action):
+    if action not in ACTIONS:
+        raise ValidationError(_("Tindakan tidak dikenal."))
+    back = url_for(
+        "staff_views.roster",
+        site_id=request.form.get("site_id") or None,
+        date=request.form.get("date") or None,
+    )
+    if action == "check-in":
+        appointment = desk.check_in(current_user, code=code)
+    elif action == "recorded":
+        appointment = desk.mark_recorded(current_user, code)
+    elif action == "recording-failed":
+        appointment = desk.mark_recording_failed(current_user, code, _reason())
+    elif action == "no-show":
+        appointment = desk.mark_no_show(current_user, code)
+    else:
+        appointment = desk.office_cancel(current_user, code, _reason())
+    flash(
+        _(
+            "%(name)s (%(code)s): %(status)s.",
+            name=appointment.name,
+            code=appointment.code,
+            status=status_label(appointment.status),
+        )
+    )
+    return redirect(back)
+
+
+# ---------------------------------------------------------------------------- check-in
+
+
+def _checkin_context(site_list, **extra):
+    form = CheckinForm()
+    form.site_id.choices = [(s.id, s.name) for s in site_list]
+    site = _chosen_site(site_list)
+    if site is not None:
+        form.site_id.data = site.id
+    return {"form": form, "site_list": site_list, "site": site, "result": None, **extra}
+
+
+def _result(appointment):
+    site = appointment.site
+    return {
+        "ok": True,
+        "code": appointment.code,
+        "name": appointment.name,
+        "nik_masked": appointment.nik_masked,
+        "status": appointment.status,
+        "time": sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
+        "site": site.name,
+        "message": _(
+            "Check-in berhasil: %(name)s, jadwal %(time)s.",
+            name=appointment.name,
+            time=sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
+        ),
+    }
+
+
+@bp.route("/petugas/check-in", methods=["GET", "POST"])
+@page_roles(*desk.DESK_ROLES)
+def checkin():
+    site_list = desk.desk_sites(current_user)
+    context = _checkin_context(site_list)
+    g.form_page = ("staff/checkin.html", context)
+    if request.method == "POST":
+        data = validate(CheckinIn, _form_dict(("qr", "code", "site_id")))
+        appointment = desk.check_in(current_user, qr=data.qr, code=data.code, site_id=data.site_id)
+        context["result"] = _result(appointment)
+    return render_template("staff/checkin.html", **context)
+
+
+@bp.post("/petugas/check-in/pindai")
+@page_roles(*desk.DESK_ROLES)
+def checkin_scan():
+    """The camera page posts what it read here and shows the answer without reloading."""
+    try:
+        data = validate(CheckinIn, request.get_json(silent=True) or {})
+        appointment = desk.check_in(current_user, qr=data.qr, code=data.code, site_id=data.site_id)
+    except DomainError as exc:
+        return jsonify(ok=False, code=exc.code, message=str(exc.message)), exc.status
+    return jsonify(_result(appointment))
+
+
+def _form_dict(names):
+    return {n: request.form[n] for n in names if request.form.get(n, "").strip()}
+
+
+# ----------------------------------------------------------------------------- walk-in
+
+
+@bp.route("/petugas/tanpa-janji", methods=["GET", "POST"])
+@page_roles(*desk.DESK_ROLES)
+def walk_in():
+    site_list = desk.desk_sites(current_user)
+    form = WalkInForm()
+    form.site_id.choices = [(s.id, s.name) for s in site_list]
+    site = _chosen_site(site_list)
+    if site is not None:
+        form.site_id.data = site.id
+    current = sites.current_slot(site.id) if site is not None else None
+    context = {"form": form, "site": site, "current": current, "site_list": site_list}
+    context["local_time"] = lambda m: sites.to_local(site, m).strftime("%H:%M")
+    g.form_page = ("staff/walk_in.html", context)
+    if request.method == "POST":
+        raw = _form_dict(
+            ("site_id", "nik", "name", "birth_date", "phone", "birth_date_override_reason")
+        )
+        raw["married"] = bool(request.form.get("married"))
+        data = validate(WalkInIn, raw)
+        appointment = desk.walk_in(current_user, data, str(get_locale() or "id"))
+        flash(
+            _(
+                "%(name)s terdaftar tanpa janji dan sudah check-in (kode %(code)s).",
+                name=appointment.name,
+                code=appointment.code,
+            )
+        )
+        return redirect(url_for("staff_views.walk_in", site_id=appointment.site_id))
+    return render_template("staff/walk_in.html", **context)

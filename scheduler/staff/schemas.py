@@ -1,0 +1,55 @@
+"""Input shapes of the staff API (and the walk-in page)."""
+
+from datetime import date
+from typing import Annotated
+
+from flask_babel import gettext as _
+from pydantic import Field, field_validator, model_validator
+
+from scheduler.appointments.schemas import MAX_ID, BirthDate, Name, NikText, Reason, _In
+from scheduler.openapi import domain_error
+
+SiteId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class CheckinIn(_In):
+    qr: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    code: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    site_id: SiteId | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if self.qr is None and self.code is None:
+            raise domain_error(_("Kirim teks kode QR (qr) atau kode booking (code)."))
+        return self
+
+
+class ReasonIn(_In):
+    reason: Reason
+
+
+class WalkInIn(_In):
+    site_id: SiteId
+    nik: NikText
+    name: Name
+    birth_date: BirthDate
+    phone: Annotated[str, Field(min_length=1, max_length=30)]
+    married: bool = False
+    birth_date_override_reason: Reason | None = None
+
+
+def _blank_to_none(value):
+    return None if value == "" else value
+
+
+class AuditQuery(_In):
+    user_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    site_id: SiteId | None = None
+    action: Annotated[str, Field(max_length=40)] | None = None
+    code: Annotated[str, Field(max_length=12)] | None = None
+    on: date | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank(cls, value):
+        return _blank_to_none(value)
