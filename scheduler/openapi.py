@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
+from werkzeug.routing import IntegerConverter
 
 from scheduler.errors import ValidationError
 
@@ -172,13 +173,13 @@ def _path_of(rule):
     path = rule.rule
     params = []
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
+        converter = rule._converters[arg]
         path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(f"<{arg}>", "{" + arg + "}")
-        schema = (
-            {"type": "integer", "minimum": 0}
-            if converter == "IntegerConverter"
-            else {"type": "string"}
-        )
+        schema = {"type": "string"}
+        if isinstance(converter, IntegerConverter):
+            schema = {"type": "integer", "minimum": 0}
+            if converter.max is not None:
+                schema["maximum"] = converter.max
         params.append({"name": arg, "in": "path", "required": True, "schema": schema})
     return path, params
 
