@@ -30,6 +30,16 @@ OUTREACH_ROSTER_MAX_ROWS = 3000    # rows per roster file
 OUTREACH_ROSTER_MAX_BYTES = 2097152
 OUTREACH_COVERAGE_TARGET = "99.40" # national recording coverage target, percent
 
+# Cards (blank stock and pickup dates)
+CARD_PLANNING_DAYS = 365           # how far ahead print dates are promised
+CARD_PICKUP_AFTER_DAYS = 1         # printed at the pickup site: ready this many days later
+CARD_TRANSFER_DAYS = 2             # printed elsewhere: days for transport
+CARD_DELIVERY_LEAD_DAYS = 1        # an announced delivery's blanks are usable this long after
+CARD_PICKUP_AT_KECAMATAN = "outreach"  # "none" | "outreach" | "all"
+CARD_REMINDER_DAYS_FIRST = 14
+CARD_REMINDER_DAYS_SECOND = 30
+CERTIFICATE_VALID_DAYS = 180
+
 # Notification channels: each is off while unset; without any, messages go to the log.
 # SMTP_HOST = "127.0.0.1"
 # SMTP_PORT = 25

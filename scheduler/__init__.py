@@ -3,8 +3,9 @@
 import importlib
 import importlib.util
 import logging
+import os
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
@@ -12,11 +13,31 @@ from scheduler.config import load_config
 
 FEATURES = ("sites", "appointments", "staff", "cards", "outreach", "notifications")
 LANGUAGES = ("id", "en")
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+class SchedulerApp(Flask):
+    def get_send_file_max_age(self, filename):
+        """Versioned static URLs (?v=, see _version_static) are cached for a year, so a
+        phone on slow data fetches each stylesheet once; anything else revalidates."""
+        if request.args.get("v"):
+            return STATIC_MAX_AGE
+        return super().get_send_file_max_age(filename)
+
+
+def _version_static(endpoint, values):
+    """url_for('static', ...) carries the file's modification time: a release that changes
+    a file changes its URL."""
+    if endpoint != "static" or "filename" not in values or "v" in values:
+        return
+    path = os.path.join(current_app.static_folder, values["filename"])
+    if os.path.isfile(path):
+        values["v"] = format(int(os.path.getmtime(path)), "x")
 
 
 def create_app(overrides=None):
     """Build the application: config, extensions, blueprints, error handlers, CLI."""
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app = SchedulerApp(__name__, instance_relative_config=True, template_folder="../templates")
     # Every <int:...> in a URL is a row id: one no INTEGER column can hold is a 404, not a
     # database error.
     app.url_map.converters["int"] = RowIdConverter
@@ -25,7 +46,7 @@ def create_app(overrides=None):
 
     from scheduler import cli, errors, system
     from scheduler.db import configure_engine_events
-    from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from scheduler.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
@@ -39,6 +60,7 @@ def create_app(overrides=None):
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff_views.login"
 
@@ -58,6 +80,7 @@ def create_app(overrides=None):
     cli.register(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
+    app.url_defaults(_version_static)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     # Read from flask.request itself: a view may pass its own `request` (an outreach
     # request) into the template.

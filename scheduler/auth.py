@@ -11,7 +11,7 @@ ROLES = ("admin", "staff", "coordinator")
 
 
 def api_roles(*roles):
-    """API endpoint for a bearer token (or session) whose user has one of `roles`."""
+    """API endpoint for a bearer token whose user has one of `roles` (never a session)."""
 
     def deco(fn):
         @functools.wraps(fn)

@@ -41,6 +41,21 @@ DEFAULTS = {
     "OUTREACH_ROSTER_MAX_BYTES": 2 * 1024 * 1024,
     # The national recording coverage target (percent), shown on the coverage page.
     "OUTREACH_COVERAGE_TARGET": "99.40",
+    # Cards: the planning horizon, days from printing to pickup (at the print site, or
+    # elsewhere after transport), days before an announced delivery's blanks are usable,
+    # where cards are collected ("none": where recorded; "outreach": schools and village
+    # halls collect at their kecamatan office; "all": every recording away from the main
+    # office collects at its kecamatan office), reminder days, the usage window for days
+    # of cover, and how long a certificate of recording is valid.
+    "CARD_PLANNING_DAYS": 365,
+    "CARD_PICKUP_AFTER_DAYS": 1,
+    "CARD_TRANSFER_DAYS": 2,
+    "CARD_DELIVERY_LEAD_DAYS": 1,
+    "CARD_PICKUP_AT_KECAMATAN": "outreach",
+    "CARD_REMINDER_DAYS_FIRST": 14,
+    "CARD_REMINDER_DAYS_SECOND": 30,
+    "CARD_USAGE_WINDOW_DAYS": 30,
+    "CERTIFICATE_VALID_DAYS": 180,
     # Notification channels (off while unset)
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
@@ -140,6 +155,10 @@ def validate(config):
     for key in ("BOOKING_MIN_NOTICE_MINUTES", "BOOKING_WINDOW_DAYS", "SLOT_WINDOW_DAYS"):
         if int(config[key]) < 0:
             raise ConfigError(f"{key} must not be negative")
+    if config["CARD_PICKUP_AT_KECAMATAN"] not in ("none", "outreach", "all"):
+        raise ConfigError("CARD_PICKUP_AT_KECAMATAN must be none, outreach or all")
+    if int(config["CARD_PLANNING_DAYS"]) < 1:
+        raise ConfigError("CARD_PLANNING_DAYS must be at least 1")
     if int(config["RECORDING_MINUTES"]) <= 0:
         raise ConfigError("RECORDING_MINUTES must be positive")
     for key in ("OUTREACH_KITS", "OUTREACH_INVITE_DAYS", "OUTREACH_ROSTER_MAX_ROWS"):

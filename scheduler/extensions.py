@@ -1,6 +1,7 @@
 """Extension objects, created unbound; create_app binds them."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -15,4 +16,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+# Pages, CSS and JS go out compressed (zstd, brotli or gzip): residents pay for every byte.
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -10,6 +10,7 @@ token. Each (endpoint, role) runs in a fresh world, so an action that changes da
 check-in, a cancellation) sees the same starting state for every role.
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
@@ -19,8 +20,14 @@ import sqlalchemy as sa
 from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.extensions import db
+from scheduler.notifications import services as notifications
+from scheduler.outreach import services as outreach
+from scheduler.sites import services as sites
+from scheduler.sites.models import ScheduleException
 from scheduler.staff import services as staff
 from scheduler.staff.models import ApiToken, User
+from tests.cards import access as cards_access
+from tests.conftest import FROZEN_NOW
 from tests.factories import booking_body, make_nik, make_site, make_slot, make_user
 
 ROLES = ("anonymous", "coordinator", "staff", "other_staff", "admin")
@@ -65,6 +72,34 @@ class Case:
     form: dict | None = None
     extra: dict = field(default_factory=dict)
 
+
+@dataclass(frozen=True)
+class Upload:
+    """A file field of a multipart form: its name and text ({ids} filled in)."""
+
+    filename: str
+    text: str
+
+
+def coordinator_page(coordinator=200, admin=200, staff=200, other_staff=200):
+    """An outreach page: a coordinator may work on their own requests."""
+    return page(coordinator=coordinator, staff=staff, other_staff=other_staff, admin=admin)
+
+
+def resident(status=200):
+    return everyone(status)
+
+
+ROSTER = Upload(
+    "peserta.csv", "nik,name,birth_date,phone\n{pupil_nik},Siswa Satu,2008-01-01,081234560001\n"
+)
+BOOKING_FORM = {
+    "nik": "{new_nik}",
+    "name": "Warga Baru",
+    "birth_date": "1996-07-07",
+    "phone": "081234567892",
+    "consent": "y",
+}
 
 MATRIX = {
     # ---------------------------------------------------------------- system (public)
@@ -235,7 +270,360 @@ MATRIX = {
             form={"walk_in": True},
         ),
     ],
+    # ------------------------------------------------------------ resident pages (public)
+    "appointments_views.home": [Case("/", resident())],
+    "appointments_views.site": [
+        Case("/lokasi/{site}", resident()),
+        Case("/lokasi/{site}?tanggal=kemarin", resident(422)),
+    ],
+    "appointments_views.book": [
+        Case("/pesan/{rebooked_slot}", resident()),
+        Case("/pesan/{rebooked_slot}", resident(302), methods=("POST",), form=BOOKING_FORM),
+    ],
+    "appointments_views.appointment": [
+        Case("/janji/{code}?s={sig}", resident()),
+        Case("/janji/{code}?s=palsu", resident(404)),
+    ],
+    "appointments_views.lookup": [
+        Case("/cek", resident()),
+        Case("/cek", resident(302), methods=("POST",), form={"code": "{code}", "nik": "{nik}"}),
+    ],
+    "appointments_views.cancel": [
+        Case("/janji/{future}/batal?s={future_sig}", resident()),
+        Case(
+            "/janji/{future}/batal?s={future_sig}",
+            resident(302),
+            methods=("POST",),
+            form={"nik": "{future_nik}"},
+        ),
+    ],
+    "appointments_views.reschedule": [
+        Case("/janji/{future}/ubah?s={future_sig}", resident()),
+        Case(
+            "/janji/{future}/ubah?s={future_sig}",
+            resident(302),
+            methods=("POST",),
+            form={"nik": "{future_nik}", "slot_id": "{rebooked_slot}"},
+        ),
+    ],
+    # ------------------------------------------------------------------- admin: sites
+    "sites_views.sites": [Case("/admin/lokasi", admin_page())],
+    "sites_views.site_new": [
+        Case("/admin/lokasi/baru", admin_page()),
+        Case(
+            "/admin/lokasi/baru",
+            admin_page(302),
+            methods=("POST",),
+            form={
+                "name": "Kecamatan Baru",
+                "kind": "subdistrict",
+                "address": "Jl. Baru 1",
+                "kecamatan_code": "33.19.02",
+                "desa": "Purwosari",
+                "timezone": "Asia/Jakarta",
+                "stations": "2",
+                "slot_minutes": "30",
+                "active": "y",
+            },
+        ),
+    ],
+    "sites_views.site_edit": [
+        Case("/admin/lokasi/{site}", admin_page()),
+        Case(
+            "/admin/lokasi/{site}",
+            admin_page(302),
+            methods=("POST",),
+            form={
+                "name": "Kantor Matriks",
+                "kind": "office",
+                "address": "Jl. Uji 2",
+                "kecamatan_code": "33.19.02",
+                "desa": "Kramat",
+                "timezone": "Asia/Jakarta",
+                "stations": "3",
+                "slot_minutes": "30",
+                "active": "y",
+            },
+        ),
+    ],
+    "sites_views.schedule": [
+        Case("/admin/lokasi/{site}/jadwal", admin_page()),
+        Case(
+            "/admin/lokasi/{site}/jadwal",
+            admin_page(302),
+            methods=("POST",),
+            form={"days-0-opens_at": "08:00", "days-0-closes_at": "14:00"},
+        ),
+    ],
+    "sites_views.exception_add": [
+        Case(
+            "/admin/lokasi/{site}/pengecualian",
+            admin_page(302),
+            methods=("POST",),
+            form={
+                "starts_on": "2026-12-22",
+                "ends_on": "2026-12-22",
+                "closed": "y",
+                "reason": "Listrik padam",
+            },
+        )
+    ],
+    "sites_views.exception_delete": [
+        Case(
+            "/admin/lokasi/{site}/pengecualian/{exception}/hapus",
+            admin_page(302),
+            methods=("POST",),
+            form={},
+        )
+    ],
+    "sites_views.generate": [
+        Case("/admin/lokasi/{site}/buat-slot", admin_page(), methods=("POST",), form={})
+    ],
+    "sites_views.generate_all": [
+        Case("/admin/lokasi/buat-slot", admin_page(), methods=("POST",), form={})
+    ],
+    "sites_views.holidays": [Case("/admin/hari-libur?tahun=2026", admin_page())],
+    "sites_views.holiday_add": [
+        Case(
+            "/admin/hari-libur",
+            admin_page(),
+            methods=("POST",),
+            form={"on": "2026-12-28", "name": "Hari jadi", "category": "public"},
+        )
+    ],
+    "sites_views.holiday_remove": [
+        Case("/admin/hari-libur/2026-12-25/hapus", admin_page(), methods=("POST",), form={})
+    ],
+    "sites_views.holiday_restore": [
+        Case("/admin/hari-libur/2026-12-31/pulihkan", admin_page(), methods=("POST",), form={})
+    ],
+    # ----------------------------------------------------------- admin: notifications
+    "notifications_api.outbox": [
+        Case("/api/v1/outbox?status=dead", api(staff=403, other_staff=403))
+    ],
+    "notifications_api.retry": [
+        Case(
+            "/api/v1/outbox/{dead}/retry",
+            api(staff=403, other_staff=403),
+            methods=("POST",),
+            json={},
+        )
+    ],
+    "notifications_views.outbox": [Case("/petugas/pesan-keluar", admin_page())],
+    "notifications_views.retry": [
+        Case(
+            "/petugas/pesan-keluar/{dead}/kirim-ulang", admin_page(302), methods=("POST",), form={}
+        )
+    ],
+    "notifications_views.retry_dead": [
+        Case("/petugas/pesan-keluar/kirim-ulang-semua", admin_page(302), methods=("POST",), form={})
+    ],
+    # ------------------------------------------------------------------ outreach API
+    "outreach_api.create_request": [
+        Case(
+            "/api/v1/outreach/requests",
+            api(coordinator=201, staff=403, other_staff=403, admin=403),
+            methods=("POST",),
+            json={
+                "institution_kind": "village_hall",
+                "institution_name": "Balai Desa Matriks",
+                "address": "Jl. Desa 1",
+                "kecamatan": "Kota Kudus",
+                "desa": "Kramat",
+                "expected_participants": 40,
+                "preferred_dates": ["2026-12-14", "2026-12-15"],
+                "contact_name": "Pak Lurah",
+                "contact_phone": "081234567801",
+            },
+        )
+    ],
+    "outreach_api.list_requests": [
+        Case("/api/v1/outreach/requests", api(coordinator=200, staff=403, other_staff=403))
+    ],
+    "outreach_api.approve": [
+        Case(
+            "/api/v1/outreach/requests/{mine_pending_request}/approve",
+            api(staff=403, other_staff=403),
+            methods=("POST",),
+            json={"date": "2026-12-09", "start": "08:00", "end": "10:00", "kits": 1, "team": "B"},
+        )
+    ],
+    "outreach_api.decline": [
+        Case(
+            "/api/v1/outreach/requests/{mine_pending_request}/decline",
+            api(staff=403, other_staff=403),
+            methods=("POST",),
+            json={"reason": "Tim penuh bulan ini"},
+        )
+    ],
+    "outreach_api.upload_roster": [
+        Case(
+            "/api/v1/outreach/sessions/{session}/roster",
+            api(coordinator=200, staff=403, other_staff=403),
+            methods=("POST",),
+            form={"file": ROSTER},
+        ),
+        # Another coordinator's session does not exist for this one.
+        Case(
+            "/api/v1/outreach/sessions/{their_session}/roster",
+            api(coordinator=404, staff=403, other_staff=403),
+            methods=("POST",),
+            form={"file": ROSTER},
+        ),
+    ],
+    # ---------------------------------------------------------------- outreach pages
+    "outreach_views.requests": [Case("/jemput-bola", coordinator_page())],
+    "outreach_views.new_request": [
+        Case("/jemput-bola/baru", coordinator_page(admin=403, staff=403, other_staff=403)),
+        Case(
+            "/jemput-bola/baru",
+            coordinator_page(coordinator=302, admin=403, staff=403, other_staff=403),
+            methods=("POST",),
+            form={
+                "institution_kind": "school",
+                "institution_name": "SMP Negeri Matriks",
+                "address": "Jl. Pelajar 2",
+                "kecamatan": "33.19.02",
+                "desa": "Purwosari",
+                "expected_participants": "80",
+                "preferred_date_1": "2026-12-14",
+                "preferred_date_2": "2026-12-15",
+                "contact_name": "Bu Ani",
+                "contact_phone": "081234567802",
+            },
+        ),
+    ],
+    "outreach_views.request_detail": [
+        # Staff see a request once it has a session at one of their sites.
+        Case("/jemput-bola/{mine_pending_request}", coordinator_page(staff=404, other_staff=404)),
+        Case("/jemput-bola/{mine_approved_request}", coordinator_page(other_staff=404)),
+        Case(
+            "/jemput-bola/{theirs_pending_request}",
+            coordinator_page(coordinator=404, staff=404, other_staff=404),
+        ),
+    ],
+    "outreach_views.approve": [
+        Case(
+            "/jemput-bola/{mine_pending_request}/setujui",
+            admin_page(302),
+            methods=("POST",),
+            form={"date": "2026-12-09", "start": "08:00", "end": "10:00", "kits": "1", "team": "C"},
+        )
+    ],
+    "outreach_views.decline": [
+        Case(
+            "/jemput-bola/{mine_pending_request}/tolak",
+            admin_page(302),
+            methods=("POST",),
+            form={"reason": "Tim penuh bulan ini"},
+        )
+    ],
+    "outreach_views.cancel": [
+        Case(
+            "/jemput-bola/{mine_pending_request}/batal",
+            coordinator_page(coordinator=302, admin=302, staff=403, other_staff=403),
+            methods=("POST",),
+            form={"reason": "Ujian sekolah"},
+        ),
+        Case(
+            "/jemput-bola/{theirs_pending_request}/batal",
+            coordinator_page(coordinator=404, admin=302, staff=403, other_staff=403),
+            methods=("POST",),
+            form={"reason": "Ujian sekolah"},
+        ),
+    ],
+    "outreach_views.upload_roster": [
+        Case(
+            "/jemput-bola/sesi/{session}/peserta",
+            coordinator_page(staff=403, other_staff=403),
+            methods=("POST",),
+            form={"file": ROSTER},
+        ),
+        Case(
+            "/jemput-bola/sesi/{their_session}/peserta",
+            coordinator_page(coordinator=404, staff=403, other_staff=403),
+            methods=("POST",),
+            form={"file": ROSTER},
+        ),
+    ],
+    "outreach_views.set_public": [
+        Case(
+            "/jemput-bola/sesi/{session}/publik",
+            admin_page(302),
+            methods=("POST",),
+            form={"is_public": "1"},
+        )
+    ],
+    "outreach_views.attendance": [
+        Case("/jemput-bola/sesi/{session}/daftar-hadir", coordinator_page(other_staff=404)),
+        Case(
+            "/jemput-bola/sesi/{their_session}/daftar-hadir",
+            coordinator_page(coordinator=404, staff=404, other_staff=404),
+        ),
+    ],
+    "outreach_views.tally": [
+        Case("/jemput-bola/sesi/{session}/hasil", page(other_staff=404)),
+        Case(
+            "/jemput-bola/sesi/{session}/hasil",
+            page(staff=302, other_staff=404, admin=302),
+            methods=("POST",),
+            form={"summary": "Berjalan lancar"},
+        ),
+    ],
+    "outreach_views.session_page": [
+        Case("/jemput-bola/sesi/{session}?s={session_sig}", resident()),
+        Case("/jemput-bola/sesi/{session}?s=palsu", resident(404)),
+        Case(
+            "/jemput-bola/sesi/{session}?s={session_sig}",
+            resident(201),
+            methods=("POST",),
+            form={**BOOKING_FORM, "slot_id": "{session_slot}"},
+        ),
+    ],
+    "outreach_views.invite": [
+        Case("/jemput-bola/undangan", admin_page()),
+        Case(
+            "/jemput-bola/undangan",
+            admin_page(),
+            methods=("POST",),
+            form={"email": "kepsek@example.test", "name": "Pak Kepala Sekolah"},
+        ),
+    ],
+    "outreach_views.accept_invitation": [
+        Case("/jemput-bola/undangan/{invitation}", resident()),
+        Case(
+            "/jemput-bola/undangan/{invitation}",
+            resident(302),
+            methods=("POST",),
+            form={"password": "kata-sandi-panjang", "confirm": "kata-sandi-panjang"},
+        ),
+    ],
+    "outreach_views.coverage": [
+        Case("/cakupan", admin_page()),
+        Case(
+            "/cakupan",
+            admin_page(302),
+            methods=("POST",),
+            form={"kecamatan": "33.19.02", "desa": "Kramat", "wktp": "900", "recorded": "850"},
+        ),
+    ],
+    "outreach_views.coverage_upload": [
+        Case(
+            "/cakupan/unggah",
+            admin_page(302),
+            methods=("POST",),
+            form={
+                "file": Upload(
+                    "cakupan.csv", "kecamatan,desa,wktp,recorded\nKota Kudus,Kramat,900,850\n"
+                )
+            },
+        )
+    ],
 }
+
+
+# Each feature's rows live beside its tests.
+MATRIX.update(cards_access.matrix(Case))
 
 
 def _at(hour, minute=0):
@@ -253,13 +641,63 @@ def _book(slot, birth_date):
     return appointment, nik
 
 
+def _outreach(users, another_coordinator):
+    """Outreach requests of the matrix's coordinator and of another one: a pending one each,
+    and an approved session each running today 07:00-12:00 (approved last Friday). The
+    matrix's staff work at the site of the coordinator's session."""
+    clock.freeze(datetime(2026, 12, 4, 1, 0, tzinfo=UTC))
+    requests = {}
+    for key, owner, name in (
+        ("mine", users["coordinator"], "SMA Negeri Matriks"),
+        ("theirs", another_coordinator, "SMA Negeri Lain"),
+    ):
+        for state in ("pending", "approved"):
+            requests[f"{key}_{state}"] = outreach.create_request(
+                owner,
+                outreach.RequestInput(
+                    institution_kind="school",
+                    institution_name=f"{name} {state}",
+                    address="Jl. Pelajar 1",
+                    kecamatan="Kota Kudus",
+                    desa="Purwosari",
+                    expected_participants=60,
+                    preferred_dates=[date(2026, 12, 7), date(2026, 12, 8)],
+                    contact_name="Bu Sri",
+                    contact_phone="081234567800",
+                ),
+            )
+    sessions = {}
+    for key, team in (("mine", "Tim Matriks"), ("theirs", "Tim Lain")):
+        approved = outreach.approve_request(
+            requests[f"{key}_approved"].id,
+            users["admin"],
+            date(2026, 12, 7),
+            time(7),
+            time(12),
+            1,
+            team,
+        )
+        sessions[key] = approved.session
+    users["staff"].sites.append(sessions["mine"].site)
+    db.session.commit()
+    clock.freeze(FROZEN_NOW)
+    mine = sessions["mine"]
+    bookable = [s for s in outreach.session_slots(mine) if s.starts_at >= _at(9)]
+    return {
+        **{f"{key}_request": r.id for key, r in requests.items()},
+        "session": mine.id,
+        "session_sig": outreach.session_signature(mine.id),
+        "session_slot": bookable[0].id,
+        "their_session": sessions["theirs"].id,
+        "pupil_nik": make_nik(date(2008, 1, 1)),
+    }
+
+
 @pytest.fixture(scope="module")
 def world(app):
     """Built and committed once for the module; each test's own changes are rolled back
     by the `client` fixture's outer transaction. The tables are emptied afterwards."""
     from argon2 import PasswordHasher
-
-    from tests.conftest import FROZEN_NOW
 
     # The same scheme at a test's cost (production Argon2 takes most of the time here).
     cheap = pytest.MonkeyPatch()
@@ -275,15 +713,28 @@ def world(app):
         checked, _ = _book(upcoming, date(1990, 1, 2))
         late, _ = _book(running, date(1990, 1, 3))
         later, future_nik = _book(future, date(1990, 1, 4))
+        rebooked = make_slot(site, days_ahead=3, capacity=6)
         users = {
             "coordinator": make_user("coordinator"),
             "staff": make_user("staff", sites=[site]),
             "other_staff": make_user("staff", sites=[other]),
             "admin": make_user("admin"),
         }
+        another_coordinator = make_user("coordinator")
+        dead = notifications.enqueue(
+            "booked", name="Warga Uji", phone="+6281234567890", reference=booked.code
+        )
+        dead.status = "dead"
+        exception = ScheduleException(
+            site_id=site.id, starts_on=date(2026, 12, 21), ends_on=date(2026, 12, 21), closed=True
+        )
+        db.session.add(exception)
         db.session.commit()
+        sites.override_holiday(date(2026, 12, 31), "add", name="Tutup buku")
         appointments.check_in(checked)
+        outreach_ids = _outreach(users, another_coordinator)
         staff.issue_token(users["admin"], users["staff"].id, "matrix")
+        card_ids = cards_access.build(site)
         token_row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "matrix"))
         built = {
             "users": {role: user.id for role, user in users.items()},
@@ -299,6 +750,16 @@ def world(app):
                 "future_nik": future_nik,
                 "clerk_id": users["staff"].id,
                 "token_id": token_row.id,
+                **card_ids,
+                "rebooked_slot": rebooked.id,
+                "future_sig": appointments.link_signature(later.code),
+                "new_nik": make_nik(date(1996, 7, 7)),
+                "dead": dead.id,
+                "exception": exception.id,
+                "invitation": outreach.invite_coordinator(
+                    "undangan@example.test", "Bu Guru"
+                ).rsplit("/", 1)[1],
+                **outreach_ids,
             },
             "booking": booking_body(future, birth_date=date(1995, 6, 6)),
             "walk_in": {
@@ -320,6 +781,8 @@ def world(app):
 def _fill(value, ids):
     if isinstance(value, str):
         return value.format(**ids)
+    if isinstance(value, Upload):
+        return (io.BytesIO(value.text.format(**ids).encode()), value.filename)
     return value
 
 
@@ -405,3 +868,51 @@ def test_access(client, world, endpoint, index, method, role):
     )
     if resp.status_code == 302 and role == "anonymous" and expected == 302 and "petugas" in path:
         assert "/masuk" in resp.headers["Location"]
+
+
+def _api_cases():
+    """The /api/ requests of the matrix that need a login (no login answers 401)."""
+    for endpoint, cases in MATRIX.items():
+        for index, case in enumerate(cases):
+            if case.path.startswith("/api/") and case.expect["anonymous"] == 401:
+                for method in case.methods:
+                    yield pytest.param(endpoint, index, method, id=f"{endpoint}-{method}-{index}")
+
+
+@pytest.mark.parametrize("endpoint,index,method", list(_api_cases()))
+def test_the_api_ignores_a_login_session(client, world, endpoint, index, method):
+    """API.md: the JSON API is exempt from CSRF because it uses no cookies, so an admin's
+    page session (which a browser sends with any request to the site) authenticates no
+    API request: only a bearer token does."""
+    case = MATRIX[endpoint][index]
+    admin = db.session.get(User, world["users"]["admin"])
+    with client.session_transaction() as session:
+        session["_user_id"] = admin.get_id()
+        session["_fresh"] = True
+        session["login_at"] = clock.now().timestamp()
+    kwargs = {}
+    if case.json is not None:
+        kwargs["json"] = _body(case.json, world)
+    if case.form is not None:
+        kwargs["data"] = _body(case.form, world)
+    resp = client.open(_fill(case.path, world["ids"]), method=method, **kwargs)
+    assert resp.status_code == 401, resp.get_data(as_text=True)[:400]
+    assert resp.get_json()["error"]["code"] == "unauthorized"
+    # The session still opens the pages.
+    assert client.get("/petugas").status_code == 200
+
+
+def test_a_bearer_token_acts_as_its_own_user_beside_a_login_session(client, world):
+    """With an admin's session cookie and a coordinator's token, the coordinator asks."""
+    admin = db.session.get(User, world["users"]["admin"])
+    coordinator = db.session.get(User, world["users"]["coordinator"])
+    with client.session_transaction() as session:
+        session["_user_id"] = admin.get_id()
+        session["login_at"] = clock.now().timestamp()
+    headers = {"Authorization": "Bearer " + staff.create_token(coordinator.email)}
+    assert client.get("/api/v1/outbox", headers=headers).status_code == 403
+    listed = client.get("/api/v1/outreach/requests", headers=headers).get_json()["requests"]
+    assert {r["id"] for r in listed} == {
+        world["ids"]["mine_pending_request"],
+        world["ids"]["mine_approved_request"],
+    }

@@ -1,7 +1,7 @@
 """outreach requests, sessions, kits, outcomes, coverage
 
 Revision ID: 0002e
-Revises: 0002c
+Revises: 0002d
 Create Date: 2026-11-22 22:22:24.799786
 
 """
@@ -12,7 +12,7 @@ import scheduler.db
 
 # revision identifiers, used by Alembic.
 revision = '0002e'
-down_revision = '0002c'
+down_revision = '0002d'
 branch_labels = None
 depends_on = None
 

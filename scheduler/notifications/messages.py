@@ -264,11 +264,31 @@ def card_scheduled(c):
 
 @template("card_date_moved")
 def card_date_moved(c):
-    """The promised pickup date changed (stock, spoilage).
+    """The promised pickup date changed (stock, spoilage), or was withdrawn.
 
-    Context: code, pickup_from (the new date), pickup_site, link; optional reason.
+    Context: code, pickup_site, link; pickup_from (the new date) or, when no blank covers
+    the card any more, none and queue_position (its place in the queue).
     """
-    v = c.card("pickup_from")
+    v = c.card()
+    if "day" not in v:  # lost its blank: waiting for stock again, said honestly
+        v["position"] = c.text("queue_position", "-")
+        return Rendered(
+            subject=_("Tanggal pengambilan KTP-el ditunda (%(code)s)", code=v["code"]),
+            text=_(
+                "Mohon maaf, blangko KTP-el untuk %(code)s belum tersedia sehingga tanggal "
+                "pengambilan ditunda. Antrean Anda: nomor %(position)s. Kami kabari lagi "
+                "begitu ada tanggal baru. Info: %(link)s",
+                **v,
+            ),
+            sms=c.sms(
+                _(
+                    "Maaf, KTP-el %(code)s tertunda: blangko habis. Antrean no. %(position)s. "
+                    "Kami kabari lagi. %(link)s"
+                ),
+                _("Maaf, KTP-el %(code)s tertunda. %(link)s"),
+                **v,
+            ),
+        )
     return Rendered(
         subject=_("Tanggal pengambilan KTP-el berubah (%(code)s)", code=v["code"]),
         text=_(

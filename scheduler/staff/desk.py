@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler import clock
 from scheduler.appointments import services as appointments
+from scheduler.cards import services as cards
 from scheduler.db import transactional
 from scheduler.errors import Forbidden, NotFound, ValidationError
 from scheduler.extensions import db
@@ -79,6 +80,8 @@ def mark_recorded(actor, code):
     """Biometrics taken; raises NotFound, InvalidState."""
     appointment = appointment_for(actor, code)
     appointments.mark_recorded(appointment)
+    # API.md: marking a resident recorded runs the card allocation in the same transaction.
+    cards.on_recorded(appointment, actor_id=actor.id)
     audit(actor, "recorded", appointment)
     return appointment
 

@@ -143,3 +143,17 @@ def test_a_long_public_url_keeps_code_and_link_in_the_sms(ctx, event, locale):
         assert context["code"] in sms and context["link"] in sms
         assert not sms.startswith("KTP-el ACDE3467 https")  # still says what happened
         assert "-," not in sms and " - " not in sms
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_a_card_that_lost_its_date_says_it_waits_for_stock(ctx, locale):
+    context = {
+        **messages.sample_context("card_date_moved"),
+        "pickup_from": None,
+        "status": "awaiting_stock",
+        "queue_position": 12,
+    }
+    rendered = messages.render("card_date_moved", context, locale)
+    assert "12" in rendered.text and "12" in rendered.sms
+    assert context["code"] in rendered.sms and len(rendered.sms) <= 160
+    assert ("blangko" in rendered.text) if locale == "id" else ("blank" in rendered.text)

@@ -152,6 +152,9 @@ def test_recorded(client, clerk, appointment):
     resp = post(client, f"/api/v1/appointments/{appointment.code}/recorded", clerk)
     assert resp.status_code == 200
     assert resp.get_json()["appointment"]["status"] == "recorded"
+    # the card joined the print queue in the same transaction (no blanks in stock here)
+    card = resp.get_json()["appointment"]["card"]
+    assert card["status"] == "awaiting_stock" and card["queue_position"] == 1
     row = db.session.get(Appointment, appointment.id)
     assert row.recorded_at == clock.now()
     again = post(client, f"/api/v1/appointments/{appointment.code}/recorded", clerk)

@@ -1,10 +1,9 @@
 """The camera check-in in a real browser: headless Chromium whose fake camera shows the
-resident's QR code (a .y4m video built here from the QR PNG), against a live server."""
+resident's QR code (a .y4m video built from the QR PNG), against a live server. The
+browser, the server and the video come from the browser harness (tests/browser/support.py)."""
 
-import io
 import os
 import shutil
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -13,46 +12,22 @@ from scheduler.appointments import services as appointments
 from scheduler.appointments.models import Appointment
 from scheduler.extensions import db
 from scheduler.staff.models import AuditEntry
+from tests.browser import support
 from tests.factories import make_site, make_slot, make_user
 from tests.staff.conftest import book, today_at
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
 
 pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM),
-    reason="Debian's Chromium is not installed (make browsers); no browser is downloaded",
+    support.chromium_missing() is not None, reason=str(support.chromium_missing())
 )
-
-
-def write_y4m(png_bytes, path, width=640, height=480, frames=20):
-    """A YUV4MPEG2 video (4:2:0) whose every frame shows the QR code on white."""
-    from PIL import Image
-
-    qr = Image.open(io.BytesIO(png_bytes)).convert("RGB")
-    side = min(width, height) - 80
-    qr = qr.resize((side, side), Image.NEAREST)
-    canvas = Image.new("RGB", (width, height), "white")
-    canvas.paste(qr, ((width - side) // 2, (height - side) // 2))
-    y, cb, cr = canvas.convert("YCbCr").split()
-    half = (width // 2, height // 2)
-    frame = b"FRAME\n" + y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
-    with open(path, "wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            out.write(frame)
 
 
 @pytest.fixture
 def live_server(committed_db):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, committed_db, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
+    server = support.LiveServer(committed_db).start()
+    yield server.url
+    server.stop()
 
 
 def test_camera_checkin_in_chromium(committed_db, live_server, tmp_path, monkeypatch):
@@ -64,20 +39,16 @@ def test_camera_checkin_in_chromium(committed_db, live_server, tmp_path, monkeyp
     db.session.commit()
     code, clerk_id = appointment.code, clerk.id
     video = tmp_path / "qr.y4m"
-    write_y4m(appointments.qr_png(appointment), video)
+    support.qr_video(appointments.qr_png(appointment), video)
     db.session.remove()
 
     args = [
-        "--no-sandbox",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-gpu",
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
     ]
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        browser = support.launch(pw, args)
         try:
             page = browser.new_page(viewport={"width": 800, "height": 1000}, locale="id-ID")
             page.goto(f"{live_server}/masuk")

@@ -1,0 +1,258 @@
+"""Blank-card stock (a ledger and its counter), print capacity, card requests, the
+official records of spoiled blanks and certificates of recording."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.appointments.models import Appointment
+from scheduler.db import UTCDateTime
+from scheduler.extensions import db
+from scheduler.sites.models import Site
+
+ENTRY_KINDS = ("received", "used", "spoiled", "correction")
+# Stored states of a card request; `ready` is derived (printed and the pickup date reached).
+CARD_STATUSES = ("awaiting_stock", "scheduled", "printed", "picked_up", "cancelled")
+OPEN_STATUSES = ("awaiting_stock", "scheduled", "printed")
+UNPRINTED_STATUSES = ("awaiting_stock", "scheduled")
+REQUEST_KINDS = ("new", "replacement")
+REPLACEMENT_REASONS = ("lost", "damaged", "changed_data")
+
+_open = sa.text("status IN ('awaiting_stock','scheduled','printed')")
+
+
+class StockCounter(db.Model):
+    """The one row that holds the blanks on hand. CHECK on_hand >= 0 is the guarantee;
+    every ledger entry updates it first, so its row lock orders concurrent writers."""
+
+    __tablename__ = "blank_stock"
+    __table_args__ = (
+        sa.CheckConstraint("id = 1", name="single_row"),
+        sa.CheckConstraint("on_hand >= 0", name="on_hand"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    on_hand: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SpoilageRecord(db.Model):
+    """Berita acara: the official record of a batch of spoiled blanks."""
+
+    __tablename__ = "spoilage_records"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "serial"),
+        sa.CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    serial: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    recorded_on: Mapped[date]
+    quantity: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StockEntry(db.Model):
+    """One line of the blank ledger. Never edited: a mistake is put right by a correction.
+    `balance` is the stock after this entry, written under the counter's row lock."""
+
+    __tablename__ = "stock_entries"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("kind IN ('received','used','spoiled','correction')"), name="kind"
+        ),
+        sa.CheckConstraint(
+            sa.text(
+                "(kind = 'received' AND delta > 0) OR (kind IN ('used','spoiled') AND delta < 0)"
+                " OR (kind = 'correction' AND delta <> 0)"
+            ),
+            name="delta_sign",
+        ),
+        sa.CheckConstraint("balance >= 0", name="balance"),
+        sa.Index("ix_stock_entries_kind_on", "kind", "entry_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(12))
+    delta: Mapped[int]
+    balance: Mapped[int]
+    entry_on: Mapped[date] = mapped_column(index=True)
+    reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    card_request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("card_requests.id", ondelete="SET NULL"), index=True
+    )
+    spoilage_record_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("spoilage_records.id", ondelete="RESTRICT"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    spoilage_record: Mapped[SpoilageRecord | None] = relationship()
+
+
+class ExpectedDelivery(db.Model):
+    """A delivery the ministry announced; edited as news arrives, closed when it comes."""
+
+    __tablename__ = "expected_deliveries"
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quantity: Mapped[int]
+    expected_on: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PrintSite(db.Model):
+    """A site that prints cards: its printers and operators set the daily capacity."""
+
+    __tablename__ = "print_sites"
+    __table_args__ = (
+        sa.CheckConstraint("printers >= 0", name="printers"),
+        sa.CheckConstraint("operators >= 0", name="operators"),
+        sa.CheckConstraint("cards_per_printer > 0", name="cards_per_printer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"), unique=True)
+    printers: Mapped[int] = mapped_column(default=1)
+    operators: Mapped[int] = mapped_column(default=1)
+    cards_per_printer: Mapped[int] = mapped_column(default=150)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    site: Mapped[Site] = relationship()
+
+    @property
+    def daily_capacity(self):
+        """One operator runs one printer: the smaller number of the two sets the pace."""
+        return min(self.printers, self.operators) * self.cards_per_printer
+
+
+class CardRequest(db.Model):
+    """A card waiting for, or past, printing: from a recording or a replacement."""
+
+    __tablename__ = "card_requests"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("status IN ('awaiting_stock','scheduled','printed','picked_up','cancelled')"),
+            name="status",
+        ),
+        sa.CheckConstraint(sa.text("kind IN ('new','replacement')"), name="kind"),
+        sa.CheckConstraint("priority BETWEEN 0 AND 2", name="priority"),
+        sa.CheckConstraint(
+            sa.text("status <> 'scheduled' OR (print_on IS NOT NULL AND pickup_from IS NOT NULL)"),
+            name="scheduled_dates",
+        ),
+        sa.CheckConstraint(
+            sa.text("status <> 'awaiting_stock' OR print_on IS NULL"), name="awaiting_no_date"
+        ),
+        sa.CheckConstraint(
+            sa.text("status NOT IN ('printed','picked_up') OR printed_at IS NOT NULL"),
+            name="printed_at",
+        ),
+        sa.CheckConstraint(
+            sa.text(
+                "status <> 'picked_up' OR (picked_up_at IS NOT NULL AND collected_by IS NOT NULL)"
+            ),
+            name="picked_up",
+        ),
+        sa.CheckConstraint(
+            sa.text("collected_by IS NULL OR collected_by IN ('self','family')"),
+            name="collected_by",
+        ),
+        sa.CheckConstraint(
+            sa.text("eligible_on IS NULL OR print_on IS NULL OR print_on >= eligible_on"),
+            name="not_before_eligible",
+        ),
+        # One card in process per person: a replacement waits until the last card is out.
+        sa.Index(
+            "uq_card_requests_open_nik",
+            "nik_hash",
+            unique=True,
+            sqlite_where=_open,
+            postgresql_where=_open,
+        ),
+        sa.Index("ix_card_requests_queue", "status", "priority", "queued_at", "id"),
+        sa.Index("ix_card_requests_print", "print_on", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(12), default="new")
+    appointment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="SET NULL"), unique=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(20), default="awaiting_stock")
+    priority: Mapped[int] = mapped_column(default=0)
+    priority_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    replacement_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    # Holder (a copy: a replacement has no appointment).
+    name: Mapped[str] = mapped_column(sa.String(100))
+    nik_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    nik_masked: Mapped[str] = mapped_column(sa.String(16))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    locale: Mapped[str] = mapped_column(sa.String(5), default="id")
+    # The first day it may be printed: the 17th birthday of an unmarried 16-year-old.
+    eligible_on: Mapped[date | None]
+    recorded_site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    pickup_site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    print_site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sites.id"))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    print_on: Mapped[date | None]
+    pickup_from: Mapped[date | None]
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    printed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    ready_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    collected_by: Mapped[str | None] = mapped_column(sa.String(10))
+    collector_name: Mapped[str | None] = mapped_column(sa.String(100))
+    handed_over_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    appointment: Mapped[Appointment | None] = relationship()
+    recorded_site: Mapped[Site] = relationship(foreign_keys=[recorded_site_id])
+    pickup_site: Mapped[Site] = relationship(foreign_keys=[pickup_site_id])
+    print_site: Mapped[Site | None] = relationship(foreign_keys=[print_site_id])
+
+
+class RecordingCertificate(db.Model):
+    """Surat keterangan: proof of recording while the card is not yet printed."""
+
+    __tablename__ = "recording_certificates"
+    __table_args__ = (sa.UniqueConstraint("year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("card_requests.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int]
+    serial: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    verification_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    issued_on: Mapped[date]
+    valid_until: Mapped[date]
+    office_name: Mapped[str] = mapped_column(sa.String(100))
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    card_request: Mapped[CardRequest] = relationship()

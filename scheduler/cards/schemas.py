@@ -1,0 +1,277 @@
+"""Input and output shapes of the cards API, and the card's JSON."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from flask_babel import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scheduler.appointments.schemas import (
+    AppointmentOut,
+    BirthDate,
+    CardOut,
+    CardPickupSite,
+    Name,
+    NikText,
+    Reason,
+)
+from scheduler.openapi import domain_error
+from scheduler.sites.services import to_local
+
+MAX_ID = 2**31 - 1
+Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
+RecentDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+Note = Annotated[str, Field(max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class DeliveryIn(_In):
+    quantity: Quantity
+    received_on: RecentDate
+    reference: Annotated[str, Field(max_length=100)] = ""
+    expected_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
+class ExpectedIn(_In):
+    quantity: Quantity
+    expected_on: RecentDate
+    note: Note = ""
+
+
+class SpoilageIn(_In):
+    quantity: Quantity
+    reason: Reason
+
+
+class CorrectionIn(_In):
+    delta: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+    note: Reason
+
+    @field_validator("delta")
+    @classmethod
+    def _not_zero(cls, value):
+        if value == 0:
+            raise domain_error(_("Koreksi tidak boleh nol."))
+        return value
+
+
+class PrintSiteIn(_In):
+    site_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    printers: Annotated[int, Field(ge=0, le=100)]
+    operators: Annotated[int, Field(ge=0, le=100)]
+    cards_per_printer: Annotated[int, Field(ge=1, le=5000)] = 150
+
+
+class PrintedIn(_In):
+    misprints: Annotated[int, Field(ge=0, le=20)] = 0
+
+
+class PickedUpIn(_In):
+    collected_by: Literal["self", "family"]
+    collector_name: Name | None = None
+
+
+class PriorityIn(_In):
+    priority: Annotated[int, Field(ge=0, le=2)]
+    reason: Note = ""
+
+
+class ReplacementIn(_In):
+    site_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    nik: NikText
+    name: Name
+    birth_date: BirthDate
+    phone: Annotated[str, Field(min_length=1, max_length=30)]
+    married: bool = False
+    reason: Literal["lost", "damaged", "changed_data"]
+
+
+class PrintQueueQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    date: RecentDate | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _blank_is_today(cls, value):
+        return None if value == "" else value
+
+
+# ----------------------------------------------------------------------------- output
+
+
+class ExpectedOut(BaseModel):
+    id: int
+    quantity: int
+    expected_on: date
+
+
+class StockOut(BaseModel):
+    on_hand: int
+    reserved: int
+    awaiting: int
+    expected: list[ExpectedOut]
+    days_of_cover: float | None
+    scheduled: int
+    daily_usage: float
+
+
+class EntryOut(BaseModel):
+    id: int
+    kind: Literal["received", "used", "spoiled", "correction"]
+    delta: int
+    balance: int
+    entry_on: date
+    reference: str
+    reason: str
+
+
+class SpoilageRecordOut(BaseModel):
+    id: int
+    number: str
+    recorded_on: date
+    quantity: int
+    reason: str
+
+
+class EntryEnvelope(BaseModel):
+    entry: EntryOut
+    stock: StockOut
+
+
+class SpoilageEnvelope(BaseModel):
+    entry: EntryOut
+    record: SpoilageRecordOut
+    stock: StockOut
+
+
+class ExpectedEnvelope(BaseModel):
+    expected: ExpectedOut
+    stock: StockOut
+
+
+class PrintSiteOut(BaseModel):
+    site_id: int
+    printers: int
+    operators: int
+    cards_per_printer: int
+    daily_capacity: int
+
+
+class PrintSiteEnvelope(BaseModel):
+    print_site: PrintSiteOut
+
+
+class QueueCardOut(BaseModel):
+    code: str
+    nik_masked: str
+    name: str
+    print_on: date
+    pickup_from: date
+    pickup_site: CardPickupSite
+
+
+class PrintQueueOut(BaseModel):
+    cards: list[QueueCardOut]
+
+
+class CardDetailOut(CardOut):
+    code: str
+    kind: Literal["new", "replacement"]
+    name: str
+    nik_masked: str
+    priority: int
+    printed_at: datetime | None
+    picked_up_at: datetime | None
+    collected_by: Literal["self", "family"] | None
+    collector_name: str | None
+
+
+class CardEnvelope(BaseModel):
+    card: CardDetailOut
+    appointment: AppointmentOut | None = None
+
+
+class CertificateOut(BaseModel):
+    number: str
+    verification_code: str
+    verify_url: str
+    issued_on: date
+    valid_until: date
+    office: str
+
+
+class CertificateEnvelope(BaseModel):
+    certificate: CertificateOut
+
+
+def entry_json(entry):
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "delta": entry.delta,
+        "balance": entry.balance,
+        "entry_on": entry.entry_on.isoformat(),
+        "reference": entry.reference,
+        "reason": entry.reason,
+    }
+
+
+def record_json(record):
+    return {
+        "id": record.id,
+        "number": record.number,
+        "recorded_on": record.recorded_on.isoformat(),
+        "quantity": record.quantity,
+        "reason": record.reason,
+    }
+
+
+def expected_json(expected):
+    return {
+        "id": expected.id,
+        "quantity": expected.quantity,
+        "expected_on": expected.expected_on.isoformat(),
+    }
+
+
+def queue_card_json(card):
+    return {
+        "code": card.code,
+        "nik_masked": card.nik_masked,
+        "name": card.name,
+        "print_on": card.print_on.isoformat(),
+        "pickup_from": card.pickup_from.isoformat(),
+        "pickup_site": {"id": card.pickup_site.id, "name": card.pickup_site.name},
+    }
+
+
+def _local(card, moment):
+    return to_local(card.pickup_site, moment).isoformat() if moment else None
+
+
+def card_detail_json(card, summary):
+    return {
+        **summary,
+        "code": card.code,
+        "kind": card.kind,
+        "name": card.name,
+        "nik_masked": card.nik_masked,
+        "priority": card.priority,
+        "printed_at": _local(card, card.printed_at),
+        "picked_up_at": _local(card, card.picked_up_at),
+        "collected_by": card.collected_by,
+        "collector_name": card.collector_name,
+    }
+
+
+def print_site_json(row):
+    return {
+        "site_id": row.site_id,
+        "printers": row.printers,
+        "operators": row.operators,
+        "cards_per_printer": row.cards_per_printer,
+        "daily_capacity": row.daily_capacity,
+    }
