@@ -7,6 +7,7 @@ import os
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 from scheduler.config import load_config
 
@@ -37,6 +38,9 @@ def _version_static(endpoint, values):
 def create_app(overrides=None):
     """Build the application: config, extensions, blueprints, error handlers, CLI."""
     app = SchedulerApp(__name__, instance_relative_config=True, template_folder="../templates")
+    # Every <int:...> in a URL is a row id: one no INTEGER column can hold is a 404, not a
+    # database error.
+    app.url_map.converters["int"] = RowIdConverter
     load_config(app, overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -100,6 +104,14 @@ def _lang_url(code):
     from urllib.parse import urlencode
 
     return "?" + urlencode({**request.args.to_dict(), "lang": code})
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` limited to what an INTEGER primary key holds (1 to 2**31 - 1)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _engine_options(url):

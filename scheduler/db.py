@@ -73,12 +73,32 @@ def transactional(fn):
 
 
 def is_integrity_error_for(exc, name):
-    """True when an IntegrityError was raised by the constraint or index called `name`."""
+    """True when an IntegrityError was raised by the constraint or index called `name`.
+
+    PostgreSQL names the constraint; SQLite names a CHECK but, for a UNIQUE constraint or
+    index, only its columns ("UNIQUE constraint failed: appointments.nik_hash").
+    """
     text = str(getattr(exc, "orig", exc))
     diag = getattr(getattr(exc, "orig", None), "diag", None)
     if diag is not None and getattr(diag, "constraint_name", None):
         return diag.constraint_name == name
-    return name in text
+    if name in text:
+        return True
+    columns = _unique_columns(name)
+    return columns is not None and text.strip() == f"UNIQUE constraint failed: {columns}"
+
+
+def _unique_columns(name):
+    """`table.col, table.col` of the unique index or constraint called `name`, as SQLite
+    reports them; None when there is none by that name."""
+    for table in Base.metadata.tables.values():
+        candidates = [i for i in table.indexes if i.unique] + [
+            c for c in table.constraints if isinstance(c, sa.UniqueConstraint)
+        ]
+        for item in candidates:
+            if item.name == name:
+                return ", ".join(f"{table.name}.{col.name}" for col in item.columns)
+    return None
 
 
 def configure_engine_events(engine):

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
+from werkzeug.routing import IntegerConverter
 
 from scheduler.errors import ValidationError
 
@@ -93,10 +94,27 @@ def _message(err):
     return _("Isian tidak sah.")
 
 
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def validate(model, data):
     """Validate `data` against a pydantic model; raise ValidationError with per-field messages."""
     if not isinstance(data, dict):
         raise ValidationError(_("Isi permintaan harus berupa objek JSON."))
+    # No text column takes a NUL character (PostgreSQL refuses it outright).
+    known = {f.alias or name for name, f in model.model_fields.items()} | set(model.model_fields)
+    bad = [key for key, value in data.items() if key in known and _has_nul(value)]
+    if bad:
+        raise ValidationError(
+            fields={str(key): _("Berisi karakter yang tidak diizinkan.") for key in bad}
+        )
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
@@ -155,13 +173,13 @@ def _path_of(rule):
     path = rule.rule
     params = []
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
+        converter = rule._converters[arg]
         path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(f"<{arg}>", "{" + arg + "}")
-        schema = (
-            {"type": "integer", "minimum": 0}
-            if converter == "IntegerConverter"
-            else {"type": "string"}
-        )
+        schema = {"type": "string"}
+        if isinstance(converter, IntegerConverter):
+            schema = {"type": "integer", "minimum": 0}
+            if converter.max is not None:
+                schema["maximum"] = converter.max
         params.append({"name": arg, "in": "path", "required": True, "schema": schema})
     return path, params
 

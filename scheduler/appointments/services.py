@@ -209,25 +209,27 @@ def book_appointment(
             return replay, False
     slot = sites.get_bookable_slot(slot_id, allow_private=allow_private)
     check_applicant(applicant, sites.to_local(slot.site, slot.starts_at).date())
+    if not idempotency_key:
+        appointment = book_into_slot(slot, applicant, channel=channel)
+        _notify(appointment, "booking_confirmed")
+        return appointment, True
     try:
         with db.session.begin_nested():
             appointment = book_into_slot(slot, applicant, channel=channel)
-            if idempotency_key:
-                db.session.add(
-                    IdempotencyKey(
-                        key=idempotency_key,
-                        body_hash=body_hash,
-                        appointment_id=appointment.id,
-                        created_at=clock.now(),
-                    )
+            db.session.add(
+                IdempotencyKey(
+                    key=idempotency_key,
+                    body_hash=body_hash,
+                    appointment_id=appointment.id,
+                    created_at=clock.now(),
                 )
-                db.session.flush()
+            )
+            db.session.flush()
     except (IntegrityError, DuplicateBooking):
         # A concurrent request with the same key won the race: answer as it did.
-        if idempotency_key:
-            replay = _replay(idempotency_key, body_hash)
-            if replay is not None:
-                return replay, False
+        replay = _replay(idempotency_key, body_hash)
+        if replay is not None:
+            return replay, False
         raise
     _notify(appointment, "booking_confirmed")
     return appointment, True
@@ -305,17 +307,21 @@ def cancel_appointment(code, nik, reason=None):
 
 def _cancel(appointment, reason):
     now = clock.now()
-    result = db.session.execute(
+    # RETURNING the slot the row is in once locked: a reschedule that committed meanwhile
+    # moved it, and its new seat is the one to free.
+    slot_id = db.session.execute(
         sa.update(Appointment)
         .where(Appointment.id == appointment.id, Appointment.status == "booked")
         .values(status="cancelled", cancelled_at=now, status_changed_at=now, outcome_reason=reason)
+        .returning(Appointment.slot_id)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    ).scalar()
+    if slot_id is None:
+        db.session.refresh(appointment)
         raise InvalidState(
             _l("Janji temu ini tidak dapat dibatalkan lagi (status: %(s)s).", s=appointment.status)
         )
-    sites.release_seat(appointment.slot_id)
+    sites.release_seat(slot_id)
     db.session.refresh(appointment)
 
 
@@ -348,13 +354,9 @@ def reschedule_appointment(code, nik, slot_id, allow_private=False):
         accept_mismatch_reason=appointment.birth_date_override_reason,
     )
     old_slot_id = appointment.slot_id
-    # Lock the two slots in id order so that crossing reschedules cannot deadlock.
+    # Lock the appointment's row first (as a cancel does), then the two slots in id order,
+    # so that a cancel racing a reschedule, or crossing reschedules, cannot deadlock.
     with db.session.begin_nested():
-        for sid in sorted((old_slot_id, slot.id)):
-            if sid == slot.id:
-                sites.take_seat(sid)
-            else:
-                sites.release_seat(sid)
         result = db.session.execute(
             sa.update(Appointment)
             .where(
@@ -367,6 +369,11 @@ def reschedule_appointment(code, nik, slot_id, allow_private=False):
         )
         if result.rowcount != 1:
             raise InvalidState()
+        for sid in sorted((old_slot_id, slot.id)):
+            if sid == slot.id:
+                sites.take_seat(sid)
+            else:
+                sites.release_seat(sid)
     db.session.refresh(appointment)
     _notify(appointment, "appointment_rescheduled")
     return appointment

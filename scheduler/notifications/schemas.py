@@ -19,7 +19,7 @@ class OutboxQuery(BaseModel):
     )
     limit: int = Field(default=100, ge=1, le=500, description="At most this many, newest first")
     before_id: int | None = Field(
-        default=None, ge=1, le=2**63 - 1, description="Only messages older than this id (paging)"
+        default=None, ge=1, le=2**31 - 1, description="Only messages older than this id (paging)"
     )
 
 

@@ -26,6 +26,8 @@ from scheduler.sites.models import (
     WeeklyHours,
 )
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
+
 # ------------------------------------------------------------------------- time helpers
 
 
@@ -279,6 +281,9 @@ def list_kecamatan():
 
 def get_site(site_id):
     """A site by id; raises NotFound."""
+    # An id no integer column can hold is simply unknown (not a database overflow).
+    if not isinstance(site_id, int) or not 0 < site_id <= MAX_ID:
+        raise NotFound()
     site = db.session.get(Site, site_id)
     if site is None:
         raise NotFound()
@@ -322,7 +327,11 @@ def list_bookable_slots(site_id, from_on=None, to_on=None, include_private=False
 
 def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
     """A slot a resident may book now; ValidationError on `field` when it is not."""
-    slot = db.session.get(Slot, slot_id) if isinstance(slot_id, int) else None
+    slot = (
+        db.session.get(Slot, slot_id)
+        if isinstance(slot_id, int) and 0 < slot_id <= MAX_ID
+        else None
+    )
     if slot is None:
         raise ValidationError(fields={field: _l("Jadwal tidak ditemukan.")})
     earliest, latest = booking_horizon(slot.site)
@@ -363,7 +372,7 @@ def take_seat(slot_id):
     )
     if result.rowcount != 1:
         raise SlotFull()
-    db.session.expire_all()
+    _expire_seats(slot_id)
 
 
 def release_seat(slot_id):
@@ -374,7 +383,15 @@ def release_seat(slot_id):
         .values(booked_count=Slot.booked_count - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire_all()
+    _expire_seats(slot_id)
+
+
+def _expire_seats(slot_id):
+    # Only the counter changed: expiring everything would reload every object in the
+    # session (two more round trips per booking).
+    slot = db.session.identity_map.get(db.session.identity_key(Slot, slot_id))
+    if slot is not None:
+        db.session.expire(slot, ["booked_count"])
 
 
 def add_outreach_slots(site_id, periods, is_public=False):
