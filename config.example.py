@@ -25,6 +25,7 @@ PERMANENT_SESSION_LIFETIME = 8 * 3600
 SESSION_MAX_HOURS = 12
 ROSTER_REFRESH_SECONDS = 20
 OUTREACH_KITS = 4
+OUTREACH_TALLY_GRACE_DAYS = 7   # untallied outreach bookings lapse to no-show after this
 OUTREACH_INVITE_DAYS = 7           # a coordinator's invitation link stays valid this long
 OUTREACH_ROSTER_MAX_ROWS = 3000    # rows per roster file
 OUTREACH_ROSTER_MAX_BYTES = 2097152

@@ -34,6 +34,8 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     # Outreach: mobile recording kits the office owns.
     "OUTREACH_KITS": 4,
+    # Outreach bookings nobody tallied lapse to no-show this many days after the session.
+    "OUTREACH_TALLY_GRACE_DAYS": 7,
     # A coordinator's invitation link stays valid this many days.
     "OUTREACH_INVITE_DAYS": 7,
     # Rows one roster file may hold, and its size in bytes.

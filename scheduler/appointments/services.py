@@ -550,8 +550,12 @@ def mark_no_show(appointment):
 @transactional
 def mark_no_shows_after_close():
     """Mark every booking still `booked` after its site closed that day as no-show; returns
-    the appointments changed. Safe to run twice (conditional UPDATE on status)."""
+    the appointments changed. Safe to run twice (conditional UPDATE on status).
+
+    Outreach sessions are often worked on paper and settled by the tally afterwards, so
+    their bookings wait OUTREACH_TALLY_GRACE_DAYS after the session before they lapse."""
     now = clock.now()
+    grace = timedelta(days=current_app.config["OUTREACH_TALLY_GRACE_DAYS"])
     candidates = db.session.scalars(
         sa.select(Appointment)
         .join(Slot, Slot.id == Appointment.slot_id)
@@ -568,6 +572,8 @@ def mark_no_shows_after_close():
         close = closes[(site.id, day)]
         if close is None or close < slot.ends_at:
             close = slot.ends_at
+        if slot.session_kind == "outreach":
+            close += grace
         if now < close:
             continue
         if _transition(appointment, ("booked",), status="no_show"):

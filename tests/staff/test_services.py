@@ -108,3 +108,19 @@ def test_two_desks_scanning_the_same_code_one_succeeds(committed_db):
     assert row.status == "checked_in"
     checkins = sa.select(sa.func.count()).where(AuditEntry.action == "check_in")
     assert db.session.scalar(checkins) == 1
+
+
+def test_outreach_bookings_wait_for_the_tally_before_they_lapse(ctx, clerk):
+    from datetime import timedelta
+
+    school = make_site("SMA Tally", kind="school", hours=False)
+    session_slot = make_slot(
+        school, starts_at=today_at(9), minutes=60, session_kind="outreach", is_public=False
+    )
+    pupil = book(session_slot)
+    db.session.commit()
+    clock.freeze(today_at(12) + timedelta(days=6))
+    assert appointments.mark_no_shows_after_close() == []  # the paper tally may still come
+    clock.freeze(today_at(10) + timedelta(days=7))
+    assert [a.code for a in appointments.mark_no_shows_after_close()] == [pupil.code]
+    assert db.session.get(Slot, session_slot.id).booked_count == 0
