@@ -64,12 +64,10 @@ def _package_holidays(year, language="id"):
     public = holidays_lib.country_holidays(
         "ID", years=year, categories=("public",), language=language
     )
-    try:
-        government = holidays_lib.country_holidays(
-            "ID", years=year, categories=("government",), language=language
-        )
-    except (NotImplementedError, ValueError):  # an older table without cuti bersama
-        government = {}
+    # Cuti bersama: the package's "government" category for Indonesia.
+    government = holidays_lib.country_holidays(
+        "ID", years=year, categories=("government",), language=language
+    )
     days = {d: (name, "cuti_bersama") for d, name in government.items()}
     days.update({d: (name, "public") for d, name in public.items()})
     return days
