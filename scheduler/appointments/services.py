@@ -178,9 +178,10 @@ def book_into_slot(
     for _attempt in range(5):
         try:
             with db.session.begin_nested():
-                sites.take_seat(slot.id)
+                booked = sites.take_seat(slot.id)
                 db.session.add(appointment)
                 db.session.flush()
+            sites.note_seats(slot, booked)
             return appointment
         except IntegrityError as exc:
             if is_integrity_error_for(exc, "uq_appointments_holding_nik"):
@@ -193,7 +194,7 @@ def book_into_slot(
     raise RuntimeError("could not find a free booking code")
 
 
-@transactional
+@transactional(keep_loaded=True)
 def book_appointment(
     slot_id, applicant, *, channel="web", idempotency_key=None, body_hash=None, allow_private=False
 ):
@@ -227,6 +228,7 @@ def book_appointment(
             db.session.flush()
     except (IntegrityError, DuplicateBooking):
         # A concurrent request with the same key won the race: answer as it did.
+        sites.forget_seats(slot.id)
         replay = _replay(idempotency_key, body_hash)
         if replay is not None:
             return replay, False
@@ -702,9 +704,10 @@ def register_card_provider(fn):
     _card_provider = fn
 
 
-def card_summary(appointment):
-    """Card `C` of API.md for an appointment."""
-    if _card_provider is not None:
+def card_summary(appointment, *, booked_now=False):
+    """Card `C` of API.md for an appointment. `booked_now`: the appointment was created in
+    this request's transaction, so no card request can point at it (saves the look-up)."""
+    if _card_provider is not None and not booked_now:
         return _card_provider(appointment)
     return {
         "status": "not_recorded",
