@@ -38,6 +38,7 @@ from scheduler.errors import (
     InvalidState,
     NoCurrentSlot,
     NotFound,
+    SlotFull,
     ValidationError,
     WrongSiteOrDay,
 )
@@ -152,6 +153,11 @@ def book_into_slot(
     info = niks.parse_nik(applicant.nik)
     nik_hash = niks.hash_nik(applicant.nik)
     _refuse_holder(_holding_appointment(nik_hash))
+    if slot.booked_count >= slot.capacity:
+        # Full when this transaction read it (or by its own seats, whose row lock it
+        # holds): refuse without the savepoint and the UPDATE. A slot that looks free is
+        # still decided by take_seat's conditional UPDATE under the CHECK.
+        raise SlotFull()
     now = clock.now()
     appointment = Appointment(
         code=_new_code(),
