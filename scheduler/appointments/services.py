@@ -118,19 +118,21 @@ def check_applicant(applicant, on_date, accept_mismatch_reason=None):
     return info
 
 
-def _holding_appointment(nik_hash):
+def _holding_status(nik_hash):
+    """The status of the active appointment this NIK holds, or None (only the status: a
+    whole Appointment would cost a row of every column on each booking attempt)."""
     return db.session.scalar(
-        sa.select(Appointment).where(
+        sa.select(Appointment.status).where(
             Appointment.nik_hash == nik_hash,
             Appointment.status.in_(("booked", "checked_in", "recorded")),
         )
     )
 
 
-def _refuse_holder(existing):
-    if existing is None:
+def _refuse_holder(status):
+    if status is None:
         return
-    if existing.status == "recorded":
+    if status == "recorded":
         raise AlreadyRecorded()
     raise DuplicateBooking()
 
@@ -152,7 +154,7 @@ def book_into_slot(
     """
     info = niks.parse_nik(applicant.nik)
     nik_hash = niks.hash_nik(applicant.nik)
-    _refuse_holder(_holding_appointment(nik_hash))
+    _refuse_holder(_holding_status(nik_hash))
     if slot.booked_count >= slot.capacity:
         # Full when this transaction read it (or by its own seats, whose row lock it
         # holds): refuse without the savepoint and the UPDATE. A slot that looks free is
@@ -191,7 +193,7 @@ def book_into_slot(
             return appointment
         except IntegrityError as exc:
             if is_integrity_error_for(exc, "uq_appointments_holding_nik"):
-                _refuse_holder(_holding_appointment(nik_hash))
+                _refuse_holder(_holding_status(nik_hash))
                 raise DuplicateBooking() from None
             if is_integrity_error_for(exc, "uq_appointments_code"):
                 appointment.code = _new_code()

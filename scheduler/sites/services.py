@@ -327,10 +327,16 @@ def list_bookable_slots(site_id, from_on=None, to_on=None, include_private=False
     return site, db.session.scalars(query).all()
 
 
+@lru_cache(maxsize=1)
+def _with_site():
+    # Built once: a loader option costs as much to build as the query to run.
+    return (joinedload(Slot.site),)
+
+
 def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
     """A slot a resident may book now; ValidationError on `field` when it is not."""
     slot = (
-        db.session.get(Slot, slot_id, options=[joinedload(Slot.site)])
+        db.session.get(Slot, slot_id, options=_with_site())
         if isinstance(slot_id, int) and 0 < slot_id <= MAX_ID
         else None
     )
