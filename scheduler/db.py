@@ -48,9 +48,19 @@ def _session():
     return db.session
 
 
-def transactional(fn):
+def transactional(fn=None, *, keep_loaded=False):
     """Run a service in one transaction: commit once at the outermost call, roll back on
-    any exception. Nested calls join the outer transaction."""
+    any exception. Nested calls join the outer transaction.
+
+    `@transactional(keep_loaded=True)` keeps the objects the service loaded or wrote as
+    they were at the commit instead of expiring them, so a view rendering the service's
+    result does not load them again (a new transaction and a round trip per object). Use
+    it only where every value the answer shows was written or read in this transaction:
+    attributes the service expired itself (e.g. a counter changed by a raw UPDATE) still
+    load again on access.
+    """
+    if fn is None:
+        return functools.partial(transactional, keep_loaded=keep_loaded)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -60,7 +70,10 @@ def transactional(fn):
         try:
             result = fn(*args, **kwargs)
             if depth == 0:
-                session.commit()
+                if keep_loaded:
+                    _commit_keeping_loaded(session)
+                else:
+                    session.commit()
             return result
         except BaseException:
             if depth == 0:
@@ -70,6 +83,16 @@ def transactional(fn):
             session.info["tx_depth"] = depth
 
     return wrapper
+
+
+def _commit_keeping_loaded(scoped):
+    session = scoped()
+    saved = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = saved
 
 
 def is_integrity_error_for(exc, name):

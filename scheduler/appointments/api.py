@@ -21,8 +21,8 @@ from scheduler.sites.schemas import site_json, slot_json
 bp = Blueprint("appointments_api", __name__, url_prefix="/api/v1")
 
 
-def appointment_json(appointment):
-    """Appointment `A` of API.md."""
+def appointment_json(appointment, *, booked_now=False):
+    """Appointment `A` of API.md (`booked_now`: see services.card_summary)."""
     sig = services.link_signature(appointment.code)
     return {
         "code": appointment.code,
@@ -35,7 +35,7 @@ def appointment_json(appointment):
             "appointments_api.qr_png", code=appointment.code, s=sig, _external=True
         ),
         "ics_url": url_for("appointments_api.ics", code=appointment.code, s=sig, _external=True),
-        "card": services.card_summary(appointment),
+        "card": services.card_summary(appointment, booked_now=booked_now),
     }
 
 
@@ -88,7 +88,9 @@ def book():
     appointment, created = services.book_appointment(
         data.slot_id, applicant, channel="api", idempotency_key=key, body_hash=body_hash
     )
-    return jsonify(appointment=appointment_json(appointment)), 201 if created else 200
+    return jsonify(appointment=appointment_json(appointment, booked_now=created)), (
+        201 if created else 200
+    )
 
 
 @bp.post("/appointments/<code>/lookup")

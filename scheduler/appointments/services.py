@@ -38,6 +38,7 @@ from scheduler.errors import (
     InvalidState,
     NoCurrentSlot,
     NotFound,
+    SlotFull,
     ValidationError,
     WrongSiteOrDay,
 )
@@ -117,19 +118,21 @@ def check_applicant(applicant, on_date, accept_mismatch_reason=None):
     return info
 
 
-def _holding_appointment(nik_hash):
+def _holding_status(nik_hash):
+    """The status of the active appointment this NIK holds, or None (only the status: a
+    whole Appointment would cost a row of every column on each booking attempt)."""
     return db.session.scalar(
-        sa.select(Appointment).where(
+        sa.select(Appointment.status).where(
             Appointment.nik_hash == nik_hash,
             Appointment.status.in_(("booked", "checked_in", "recorded")),
         )
     )
 
 
-def _refuse_holder(existing):
-    if existing is None:
+def _refuse_holder(status):
+    if status is None:
         return
-    if existing.status == "recorded":
+    if status == "recorded":
         raise AlreadyRecorded()
     raise DuplicateBooking()
 
@@ -151,7 +154,12 @@ def book_into_slot(
     """
     info = niks.parse_nik(applicant.nik)
     nik_hash = niks.hash_nik(applicant.nik)
-    _refuse_holder(_holding_appointment(nik_hash))
+    _refuse_holder(_holding_status(nik_hash))
+    if slot.booked_count >= slot.capacity:
+        # Full when this transaction read it (or by its own seats, whose row lock it
+        # holds): refuse without the savepoint and the UPDATE. A slot that looks free is
+        # still decided by take_seat's conditional UPDATE under the CHECK.
+        raise SlotFull()
     now = clock.now()
     appointment = Appointment(
         code=_new_code(),
@@ -178,13 +186,14 @@ def book_into_slot(
     for _attempt in range(5):
         try:
             with db.session.begin_nested():
-                sites.take_seat(slot.id)
+                booked = sites.take_seat(slot.id)
                 db.session.add(appointment)
                 db.session.flush()
+            sites.note_seats(slot, booked)
             return appointment
         except IntegrityError as exc:
             if is_integrity_error_for(exc, "uq_appointments_holding_nik"):
-                _refuse_holder(_holding_appointment(nik_hash))
+                _refuse_holder(_holding_status(nik_hash))
                 raise DuplicateBooking() from None
             if is_integrity_error_for(exc, "uq_appointments_code"):
                 appointment.code = _new_code()
@@ -193,7 +202,7 @@ def book_into_slot(
     raise RuntimeError("could not find a free booking code")
 
 
-@transactional
+@transactional(keep_loaded=True)
 def book_appointment(
     slot_id, applicant, *, channel="web", idempotency_key=None, body_hash=None, allow_private=False
 ):
@@ -227,6 +236,7 @@ def book_appointment(
             db.session.flush()
     except (IntegrityError, DuplicateBooking):
         # A concurrent request with the same key won the race: answer as it did.
+        sites.forget_seats(slot.id)
         replay = _replay(idempotency_key, body_hash)
         if replay is not None:
             return replay, False
@@ -708,9 +718,10 @@ def register_card_provider(fn):
     _card_provider = fn
 
 
-def card_summary(appointment):
-    """Card `C` of API.md for an appointment."""
-    if _card_provider is not None:
+def card_summary(appointment, *, booked_now=False):
+    """Card `C` of API.md for an appointment. `booked_now`: the appointment was created in
+    this request's transaction, so no card request can point at it (saves the look-up)."""
+    if _card_provider is not None and not booked_now:
         return _card_provider(appointment)
     return {
         "status": "not_recorded",

@@ -13,6 +13,8 @@ import holidays as holidays_lib
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from scheduler import clock
 from scheduler.db import transactional
@@ -323,10 +325,16 @@ def list_bookable_slots(site_id, from_on=None, to_on=None, include_private=False
     return site, db.session.scalars(query).all()
 
 
+@lru_cache(maxsize=1)
+def _with_site():
+    # Built once: a loader option costs as much to build as the query to run.
+    return (joinedload(Slot.site),)
+
+
 def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
     """A slot a resident may book now; ValidationError on `field` when it is not."""
     slot = (
-        db.session.get(Slot, slot_id)
+        db.session.get(Slot, slot_id, options=_with_site())
         if isinstance(slot_id, int) and 0 < slot_id <= MAX_ID
         else None
     )
@@ -361,15 +369,30 @@ def current_slot(site_id):
 
 
 def take_seat(slot_id):
-    """Take one seat (conditional UPDATE); raises SlotFull when none is left."""
-    result = db.session.execute(
+    """Take one seat (conditional UPDATE); returns the slot's new `booked_count` (see
+    `note_seats`); raises SlotFull when none is left."""
+    booked = db.session.scalar(
         sa.update(Slot)
         .where(Slot.id == slot_id, Slot.booked_count < Slot.capacity)
         .values(booked_count=Slot.booked_count + 1)
+        .returning(Slot.booked_count)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if booked is None:
         raise SlotFull()
+    _expire_seats(slot_id)
+    return booked
+
+
+def note_seats(slot, booked_count):
+    """Set a loaded slot's counter to what `take_seat` returned, once the savepoint that
+    took the seat is released: the UPDATE holds the row's lock until the commit, so this
+    is the committed value, and the answer need not load the slot again."""
+    set_committed_value(slot, "booked_count", booked_count)
+
+
+def forget_seats(slot_id):
+    """Undo `note_seats` after a savepoint around it was rolled back."""
     _expire_seats(slot_id)
 
 

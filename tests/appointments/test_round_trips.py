@@ -1,5 +1,7 @@
 """A booking's cost in database round trips (the benchmark's main lever on a busy host)."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -32,15 +34,20 @@ def test_a_booking_reloads_nothing_it_already_has(plain):
     slot = make_slot(capacity=5)
     body = booking_body(slot)
     db.session.commit()
+    db.session.expunge_all()  # a worker's request starts with an empty session
     resp, seen = _statements(plain, body)
     assert resp.status_code == 201
-    assert resp.get_json()["appointment"]["slot"]["available"] == 4
-    # slot, site, NIK pre-check, seat UPDATE, appointment INSERT, outbox INSERT, one
-    # savepoint pair, and the reload of what the commit expired for the answer.
+    appointment = resp.get_json()["appointment"]
+    assert appointment["slot"]["available"] == 4
+    assert appointment["card"]["status"] == "not_recorded"
+    # slot with its site (one join), NIK pre-check, seat UPDATE ... RETURNING, appointment
+    # INSERT, outbox INSERT, one savepoint pair; nothing is loaded again after the commit
+    # (the answer is built from what the transaction wrote, and a new booking has no card).
+    assert seen.count("SELECT") == 2, seen
     assert seen.count("UPDATE") == 1
     assert seen.count("INSERT") == 2
     assert seen.count("SAVEPOINT") == 1
-    assert len(seen) <= 14, seen
+    assert len([s for s in seen if s != "BEGIN"]) == 7, seen
 
 
 def test_a_booking_with_an_idempotency_key_keeps_its_savepoint(plain):
@@ -51,3 +58,27 @@ def test_a_booking_with_an_idempotency_key_keeps_its_savepoint(plain):
     assert resp.status_code == 201
     assert seen.count("SAVEPOINT") == 2
     assert seen.count("INSERT") == 3
+
+
+def test_a_full_slot_is_refused_without_trying_the_seat(plain):
+    slot = make_slot(capacity=1)
+    first, second = booking_body(slot), booking_body(slot)
+    db.session.commit()
+    assert plain.post("/api/v1/appointments", json=first).status_code == 201
+    db.session.expunge_all()
+    resp, seen = _statements(plain, second)
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "slot_full"
+    # slot with its site, NIK pre-check; the counter read says full: no savepoint, no UPDATE.
+    assert [s for s in seen if s != "BEGIN"] == ["SELECT", "SELECT"], seen
+
+
+def test_a_holder_of_a_booking_hears_so_even_when_the_slot_is_full(plain):
+    slot = make_slot(capacity=1)
+    other = make_slot(capacity=1, starts_at=slot.starts_at + timedelta(hours=1))
+    mine = booking_body(slot)
+    db.session.commit()
+    assert plain.post("/api/v1/appointments", json=booking_body(other)).status_code == 201
+    assert plain.post("/api/v1/appointments", json=mine).status_code == 201
+    again = plain.post("/api/v1/appointments", json={**mine, "slot_id": other.id})
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "duplicate_booking"
