@@ -39,11 +39,6 @@ from scheduler.openapi import api_doc, parse_body, parse_query, validate
 bp = Blueprint("cards_api", __name__, url_prefix="/api/v1")
 
 
-def _site_ids():
-    """None for admins (every site); a staff member's own sites otherwise."""
-    return None if current_user.role == "admin" else current_user.site_ids
-
-
 def _optional_body(model):
     if not request.get_data(cache=True).strip():
         return validate(model, {})
@@ -191,7 +186,9 @@ def post_print_site():
 )
 def print_queue():
     query = parse_query(PrintQueueQuery)
-    cards = services.print_queue(query.date or services.today(), site_ids=_site_ids())
+    cards = services.print_queue(
+        query.date or services.today(), site_ids=current_user.acting_site_ids
+    )
     return jsonify(cards=[queue_card_json(c) for c in cards])
 
 
@@ -206,7 +203,10 @@ def print_queue():
 def printed(code):
     data = _optional_body(PrintedIn)
     card = services.mark_printed(
-        code, actor_id=current_user.id, site_ids=_site_ids(), misprints=data.misprints
+        code,
+        actor_id=current_user.id,
+        site_ids=current_user.acting_site_ids,
+        misprints=data.misprints,
     )
     return _card_response(card)
 
@@ -221,7 +221,7 @@ def picked_up(code):
         collected_by=data.collected_by,
         collector_name=data.collector_name,
         actor_id=current_user.id,
-        site_ids=_site_ids(),
+        site_ids=current_user.acting_site_ids,
     )
     return _card_response(card)
 
@@ -235,7 +235,9 @@ def picked_up(code):
     auth=True,
 )
 def certificate(code):
-    cert = certificates.issue_certificate(code, user_id=current_user.id, site_ids=_site_ids())
+    cert = certificates.issue_certificate(
+        code, user_id=current_user.id, site_ids=current_user.acting_site_ids
+    )
     return jsonify(
         certificate={
             "number": cert.number,
@@ -259,7 +261,10 @@ def certificate(code):
 )
 def replacement():
     data = parse_body(ReplacementIn)
-    if _site_ids() is not None and data.site_id not in _site_ids():
+    if (
+        current_user.acting_site_ids is not None
+        and data.site_id not in current_user.acting_site_ids
+    ):
         raise ValidationError(fields={"site_id": _("Bukan lokasi tempat Anda bertugas.")})
     card = services.request_replacement(
         nik=data.nik,

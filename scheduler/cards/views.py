@@ -47,13 +47,9 @@ def regency_date(moment):
     return moment.astimezone(zone).date().isoformat() if moment else ""
 
 
-def _site_ids():
-    return None if current_user.role == "admin" else current_user.site_ids
-
-
 def _my_sites():
     everything = sites.list_sites()
-    ids = _site_ids()
+    ids = current_user.acting_site_ids
     return everything if ids is None else [s for s in everything if s.id in ids]
 
 
@@ -78,7 +74,7 @@ def _form_errors(form):
 @page_roles(*STAFF)
 def print_desk():
     on = _date_arg("date", services.today())
-    cards = services.print_queue(on, site_ids=_site_ids())
+    cards = services.print_queue(on, site_ids=current_user.acting_site_ids)
     return render_template(
         "cards/print_desk.html", cards=cards, on=on, today=services.today(), form=PrintedForm()
     )
@@ -91,7 +87,10 @@ def print_card(code):
     if not form.validate_on_submit():
         raise ValidationError(fields=_form_errors(form))
     card = services.mark_printed(
-        code, actor_id=current_user.id, site_ids=_site_ids(), misprints=form.misprints.data or 0
+        code,
+        actor_id=current_user.id,
+        site_ids=current_user.acting_site_ids,
+        misprints=form.misprints.data or 0,
     )
     flash(_("KTP-el %(code)s (%(name)s) tercatat sudah dicetak.", code=card.code, name=card.name))
     return redirect(url_for("cards_views.print_desk", date=request.args.get("date")))
@@ -107,7 +106,7 @@ def pickup_desk():
     card, error = None, None
     if query:
         try:
-            card = services.find_card(query, site_ids=_site_ids())
+            card = services.find_card(query, site_ids=current_user.acting_site_ids)
         except DomainError as exc:
             error = exc.message
     return render_template(
@@ -125,7 +124,7 @@ def pickup_desk():
 @page_roles(*STAFF)
 def hand_over(code):
     form = HandOverForm()
-    card = services.get_card(code, site_ids=_site_ids())
+    card = services.get_card(code, site_ids=current_user.acting_site_ids)
     g.form_page = (
         "cards/pickup_desk.html",
         {"q": code, "card": card, "summary": services.card_json(card), "form": form},
@@ -145,7 +144,7 @@ def hand_over(code):
         collected_by=form.collected_by.data,
         collector_name=form.collector_name.data,
         actor_id=current_user.id,
-        site_ids=_site_ids(),
+        site_ids=current_user.acting_site_ids,
     )
     flash(_("KTP-el %(code)s sudah diserahkan.", code=card.code))
     return redirect(url_for("cards_views.pickup_desk"))
@@ -154,7 +153,7 @@ def hand_over(code):
 @bp.get("/petugas/belum-diambil")
 @page_roles(*STAFF)
 def uncollected():
-    rows = services.uncollected(site_ids=_site_ids())
+    rows = services.uncollected(site_ids=current_user.acting_site_ids)
     first = current_app.config["CARD_REMINDER_DAYS_FIRST"]
     return render_template("cards/uncollected.html", rows=rows, first=first)
 
@@ -167,7 +166,7 @@ def uncollected():
 def queue():
     status = request.args.get("status")
     statuses = (status,) if status in ("awaiting_stock", "scheduled") else None
-    cards = services.list_queue(statuses, site_ids=_site_ids(), limit=300)
+    cards = services.list_queue(statuses, site_ids=current_user.acting_site_ids, limit=300)
     return render_template(
         "cards/queue.html",
         cards=cards,
@@ -220,14 +219,16 @@ def replacement():
 @bp.post("/petugas/kartu/<code>/surat-keterangan")
 @page_roles(*STAFF)
 def issue_certificate(code):
-    cert = certificates.issue_certificate(code, user_id=current_user.id, site_ids=_site_ids())
+    cert = certificates.issue_certificate(
+        code, user_id=current_user.id, site_ids=current_user.acting_site_ids
+    )
     return redirect(url_for("cards_views.certificate", certificate_id=cert.id))
 
 
 @bp.get("/petugas/surat-keterangan/<int:certificate_id>")
 @page_roles(*STAFF)
 def certificate(certificate_id):
-    cert = certificates.get_certificate(certificate_id, site_ids=_site_ids())
+    cert = certificates.get_certificate(certificate_id, site_ids=current_user.acting_site_ids)
     return render_template(
         "cards/certificate.html",
         cert=cert,

@@ -28,11 +28,9 @@ FAILURE_REASONS = {
 
 def site_scope(actor):
     """The site ids an actor may act on; None means every site (admins)."""
-    if actor.role == "admin":
-        return None
-    if actor.role != "staff":
+    if actor.role not in ("admin", "staff"):
         raise Forbidden()
-    return actor.site_ids
+    return actor.acting_site_ids
 
 
 def desk_sites(actor):

@@ -57,6 +57,11 @@ class User(db.Model):
     def site_ids(self):
         return {s.id for s in self.sites}
 
+    @property
+    def acting_site_ids(self):
+        """The site ids this user acts on; None means every site (admins)."""
+        return None if self.role == "admin" else self.site_ids
+
 
 class ApiToken(db.Model):
     """A bearer token, stored only as its SHA-256; shown once when created."""
