@@ -142,11 +142,15 @@ def _select_locale():
     if not has_request_context():  # the CLI, the worker: messages in the source language
         return "id"
     wanted = request.args.get("lang")
+    if request.path.startswith("/api/"):  # the API uses no cookies: nothing is remembered
+        return (
+            wanted
+            if wanted in LANGUAGES
+            else (request.accept_languages.best_match(LANGUAGES) or "id")
+        )
     if wanted in LANGUAGES:
         session["lang"] = wanted
         return wanted
-    if request.path.startswith("/api/"):
-        return request.accept_languages.best_match(LANGUAGES) or "id"
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(LANGUAGES) or "id"

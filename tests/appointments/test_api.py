@@ -212,3 +212,9 @@ def test_qr_and_ics_need_the_signature(client, slot):
     assert ics.status_code == 200 and b"DTSTART;TZID=Asia/Jakarta:20261208T100000" in ics.data
     forged = client.get(f"/api/v1/appointments/{a['code']}/qr.png?s=forged")
     assert forged.status_code == 404
+
+
+def test_the_api_sets_no_cookie_even_when_asked_for_a_language(client, slot):
+    resp = client.post("/api/v1/appointments?lang=en", json={**booking_body(slot), "nik": "1"})
+    assert "16 digits" in resp.get_json()["error"]["fields"]["nik"]
+    assert "Set-Cookie" not in resp.headers
