@@ -4,7 +4,8 @@ import functools
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, make_transient_to_detached, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -93,6 +94,36 @@ def _commit_keeping_loaded(scoped):
         session.commit()
     finally:
         session.expire_on_commit = saved
+
+
+def adopt(cls, values):
+    """The persistent instance for a row written or read with Core, without SQL: the one
+    the session already holds, else one built from `values` (every column, the primary
+    key as "id"). Hot paths use it to answer with ORM objects they never loaded."""
+    session = _session()
+    held = session.identity_map.get(session.identity_key(cls, values["id"]))
+    if held is not None:
+        return held
+    instance = cls(**values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
+
+
+def insert_unless_conflict(table, values, returning):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING `returning` (PostgreSQL and SQLite):
+    the returned value, or None when a UNIQUE constraint or index already held the row.
+    Nothing fails, so the caller's transaction stays usable without a savepoint."""
+    session = _session()
+    dialect = session.get_bind().dialect.name
+    statement = _conflict_free_insert(table, dialect, returning.name)
+    return session.execute(statement, values).scalar()
+
+
+@functools.lru_cache(maxsize=64)
+def _conflict_free_insert(table, dialect, returning):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(table.c[returning])
 
 
 def is_integrity_error_for(exc, name):

@@ -21,6 +21,7 @@ from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.extensions import db
 from scheduler.notifications import services as notifications
+from scheduler.notifications.models import OutboxMessage
 from scheduler.outreach import services as outreach
 from scheduler.sites import services as sites
 from scheduler.sites.models import ScheduleException
@@ -723,8 +724,11 @@ def world(app):
             "admin": make_user("admin"),
         }
         another_coordinator = make_user("coordinator")
-        dead = notifications.enqueue(
-            "booked", name="Warga Uji", phone="+6281234567890", reference=booked.code
+        dead = db.session.get(
+            OutboxMessage,
+            notifications.enqueue(
+                "booked", name="Warga Uji", phone="+6281234567890", reference=booked.code
+            ),
         )
         dead.status = "dead"
         exception = ScheduleException(

@@ -9,6 +9,8 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import lru_cache
+from types import SimpleNamespace
 
 import phonenumbers
 import qrcode
@@ -19,16 +21,18 @@ from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from itsdangerous import BadSignature, Signer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from scheduler import clock
 from scheduler import nik as niks
 from scheduler.appointments.models import (
     ACTIVE_STATUSES,
+    HOLDING_STATUSES,
     STATUSES,
     Appointment,
     IdempotencyKey,
 )
-from scheduler.db import is_integrity_error_for, transactional
+from scheduler.db import adopt, insert_unless_conflict, transactional
 from scheduler.errors import (
     AlreadyCheckedIn,
     AlreadyRecorded,
@@ -45,7 +49,7 @@ from scheduler.errors import (
 from scheduler.extensions import db
 from scheduler.notifications import services as notifications
 from scheduler.sites import services as sites
-from scheduler.sites.models import Slot
+from scheduler.sites.models import Site, Slot
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 CODE_LENGTH = 8
@@ -119,13 +123,24 @@ def check_applicant(applicant, on_date, accept_mismatch_reason=None):
 
 
 def _holding_status(nik_hash):
-    """The status of the active appointment this NIK holds, or None (only the status: a
-    whole Appointment would cost a row of every column on each booking attempt)."""
-    return db.session.scalar(
-        sa.select(Appointment.status).where(
-            Appointment.nik_hash == nik_hash,
-            Appointment.status.in_(("booked", "checked_in", "recorded")),
-        )
+    """The status of the appointment this NIK holds (booked, checked in or recorded), or
+    None (only the status: a whole Appointment would cost a row of every column)."""
+    return db.session.execute(_holding_query(), {"nik_hash": nik_hash}).scalar()
+
+
+@lru_cache(maxsize=1)
+def _holding_query():
+    appointments = Appointment.__table__
+    return _holding_select(appointments).where(appointments.c.nik_hash == sa.bindparam("nik_hash"))
+
+
+def _holding_select(appointments):
+    # The literal statuses are the partial unique index's own predicate, so PostgreSQL
+    # answers from that index (bound parameters would hide the match from the planner).
+    return (
+        sa.select(appointments.c.status)
+        .where(appointments.c.status.in_([sa.literal_column(f"'{s}'") for s in HOLDING_STATUSES]))
+        .limit(1)
     )
 
 
@@ -144,62 +159,126 @@ def _new_code():
 # ----------------------------------------------------------------------------- booking
 
 
-def book_into_slot(
-    slot, applicant, *, channel="web", status="booked", birth_date_override_reason=None
-):
-    """Take a seat in `slot` and create the appointment (flushes, never commits).
+@dataclass
+class SlotSnapshot:
+    """A slot and its site as one statement read them, with the status of the booking the
+    NIK already holds: all a booking attempt needs before it writes anything."""
 
-    The seat and the row are written in a savepoint, so a refusal leaves the caller's
-    transaction usable. Raises SlotFull, DuplicateBooking, AlreadyRecorded.
+    slot: SimpleNamespace
+    site: SimpleNamespace
+    holding: str | None
+
+
+def _snapshot(slot_id, nik_hash):
+    """One round trip for the slot, its site and the NIK's holding status; None when the
+    slot does not exist."""
+    if not (isinstance(slot_id, int) and 0 < slot_id <= sites.MAX_ID):
+        return None
+    row = db.session.execute(_snapshot_query(), {"slot_id": slot_id, "nik_hash": nik_hash}).first()
+    if row is None:
+        return None
+    values = row._tuple()
+    n = len(Slot.__table__.c)
+    return SlotSnapshot(
+        slot=SimpleNamespace(**dict(zip(_column_keys(Slot.__table__), values[:n], strict=True))),
+        site=SimpleNamespace(**dict(zip(_column_keys(Site.__table__), values[n:-1], strict=True))),
+        holding=values[-1],
+    )
+
+
+@lru_cache(maxsize=2)
+def _column_keys(table):
+    return tuple(c.key for c in table.c)
+
+
+@lru_cache(maxsize=1)
+def _snapshot_query():
+    slots, site_table, appointments = Slot.__table__, Site.__table__, Appointment.__table__
+    holding = (
+        _holding_select(appointments)
+        .where(appointments.c.nik_hash == sa.bindparam("nik_hash"))
+        .scalar_subquery()
+    )
+    return (
+        sa.select(*slots.c, *(c.label(f"site_{c.key}") for c in site_table.c), holding)
+        .join_from(slots, site_table, slots.c.site_id == site_table.c.id)
+        .where(slots.c.id == sa.bindparam("slot_id"))
+    )
+
+
+def book_into_slot(
+    slot,
+    applicant,
+    *,
+    channel="web",
+    status="booked",
+    birth_date_override_reason=None,
+    snapshot=None,
+):
+    """Take a seat in `slot` and create the appointment (writes, never commits).
+
+    A refusal leaves the caller's transaction as it was and usable (a roster goes on with
+    its next row): the seat is a conditional UPDATE under a CHECK, and the appointment an
+    INSERT that does nothing when the NIK's partial unique index already holds a booking,
+    after which the seat is given back. `snapshot` (from `_snapshot`) spares the NIK's
+    look-up and the loading of the slot. Raises SlotFull, DuplicateBooking, AlreadyRecorded.
     """
     info = niks.parse_nik(applicant.nik)
     nik_hash = niks.hash_nik(applicant.nik)
-    _refuse_holder(_holding_status(nik_hash))
+    _refuse_holder(snapshot.holding if snapshot else _holding_status(nik_hash))
     if slot.booked_count >= slot.capacity:
         # Full when this transaction read it (or by its own seats, whose row lock it
-        # holds): refuse without the savepoint and the UPDATE. A slot that looks free is
-        # still decided by take_seat's conditional UPDATE under the CHECK.
+        # holds): refuse without the UPDATE. A slot that looks free is still decided by
+        # take_seat's conditional UPDATE under the CHECK.
         raise SlotFull()
     now = clock.now()
-    appointment = Appointment(
-        code=_new_code(),
-        slot_id=slot.id,
-        site_id=slot.site_id,
-        status=status,
-        channel=channel,
-        nik_hash=nik_hash,
-        nik_encrypted=niks.encrypt_nik(applicant.nik),
-        nik_masked=niks.mask_nik(applicant.nik),
-        name=applicant.name,
-        birth_date=applicant.birth_date,
-        female=info.female,
-        married=applicant.married,
-        phone=applicant.phone,
-        email=applicant.email or None,
-        locale=applicant.locale,
-        consent_at=now,
-        booked_at=now,
-        status_changed_at=now,
-        checked_in_at=now if status == "checked_in" else None,
-        birth_date_override_reason=birth_date_override_reason,
-    )
+    values = {
+        "slot_id": slot.id,
+        "site_id": slot.site_id,
+        "status": status,
+        "channel": channel,
+        "nik_hash": nik_hash,
+        "nik_encrypted": niks.encrypt_nik(applicant.nik),
+        "nik_masked": niks.mask_nik(applicant.nik),
+        "name": applicant.name,
+        "birth_date": applicant.birth_date,
+        "female": info.female,
+        "married": applicant.married,
+        "phone": applicant.phone,
+        "email": applicant.email or None,
+        "locale": applicant.locale,
+        "consent_at": now,
+        "booked_at": now,
+        "status_changed_at": now,
+        "checked_in_at": now if status == "checked_in" else None,
+        "recorded_at": None,
+        "cancelled_at": None,
+        "outcome_reason": None,
+        "birth_date_override_reason": birth_date_override_reason,
+    }
+    booked = sites.take_seat(slot.id)
     for _attempt in range(5):
-        try:
-            with db.session.begin_nested():
-                booked = sites.take_seat(slot.id)
-                db.session.add(appointment)
-                db.session.flush()
-            sites.note_seats(slot, booked)
-            return appointment
-        except IntegrityError as exc:
-            if is_integrity_error_for(exc, "uq_appointments_holding_nik"):
-                _refuse_holder(_holding_status(nik_hash))
-                raise DuplicateBooking() from None
-            if is_integrity_error_for(exc, "uq_appointments_code"):
-                appointment.code = _new_code()
-                continue
-            raise
-    raise RuntimeError("could not find a free booking code")
+        values["code"] = _new_code()
+        appointment_id = insert_unless_conflict(
+            Appointment.__table__, values, Appointment.__table__.c.id
+        )
+        if appointment_id is not None:
+            break
+        holding = _holding_status(nik_hash)
+        if holding is not None:  # not a code that was taken: the NIK holds a booking
+            sites.release_seat(slot.id)
+            _refuse_holder(holding)
+            raise DuplicateBooking()
+    else:
+        raise RuntimeError("could not find a free booking code")
+    appointment = adopt(Appointment, {**values, "id": appointment_id})
+    if snapshot is not None:
+        # The identity map holds objects weakly: the appointment keeps its slot and site.
+        slot = adopt(Slot, {**vars(snapshot.slot), "booked_count": booked})
+        set_committed_value(appointment, "slot", slot)
+        set_committed_value(appointment, "site", adopt(Site, vars(snapshot.site)))
+    sites.note_seats(slot, booked)
+    return appointment
 
 
 @transactional(keep_loaded=True)
@@ -216,15 +295,17 @@ def book_appointment(
         replay = _replay(idempotency_key, body_hash)
         if replay is not None:
             return replay, False
-    slot = sites.get_bookable_slot(slot_id, allow_private=allow_private)
-    check_applicant(applicant, sites.to_local(slot.site, slot.starts_at).date())
+    snapshot = _snapshot(slot_id, niks.hash_nik(applicant.nik))
+    slot, site = (snapshot.slot, snapshot.site) if snapshot else (None, None)
+    sites.check_bookable(slot, site, allow_private)
+    check_applicant(applicant, sites.to_local(site, slot.starts_at).date())
     if not idempotency_key:
-        appointment = book_into_slot(slot, applicant, channel=channel)
+        appointment = book_into_slot(slot, applicant, channel=channel, snapshot=snapshot)
         _notify(appointment, "booking_confirmed")
         return appointment, True
     try:
         with db.session.begin_nested():
-            appointment = book_into_slot(slot, applicant, channel=channel)
+            appointment = book_into_slot(slot, applicant, channel=channel, snapshot=snapshot)
             db.session.add(
                 IdempotencyKey(
                     key=idempotency_key,

@@ -338,9 +338,16 @@ def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
         if isinstance(slot_id, int) and 0 < slot_id <= MAX_ID
         else None
     )
+    check_bookable(slot, slot and slot.site, allow_private, field)
+    return slot
+
+
+def check_bookable(slot, site, allow_private=False, field="slot_id"):
+    """Raise ValidationError on `field` unless a resident may book `slot` (at `site`) now.
+    Takes a Slot or any record with the same attributes (None: not found)."""
     if slot is None:
         raise ValidationError(fields={field: _l("Jadwal tidak ditemukan.")})
-    earliest, latest = booking_horizon(slot.site)
+    earliest, latest = booking_horizon(site)
     if slot.starts_at < earliest:
         raise ValidationError(
             fields={field: _l("Jadwal ini sudah lewat atau terlalu dekat; pilih jam yang lain.")}
@@ -351,9 +358,8 @@ def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
         raise ValidationError(
             fields={field: _l("Jadwal ini khusus untuk peserta layanan jemput bola.")}
         )
-    if not slot.site.active:
+    if not site.active:
         raise ValidationError(fields={field: _l("Lokasi ini sedang tidak melayani.")})
-    return slot
 
 
 def current_slot(site_id):
@@ -371,13 +377,7 @@ def current_slot(site_id):
 def take_seat(slot_id):
     """Take one seat (conditional UPDATE); returns the slot's new `booked_count` (see
     `note_seats`); raises SlotFull when none is left."""
-    booked = db.session.scalar(
-        sa.update(Slot)
-        .where(Slot.id == slot_id, Slot.booked_count < Slot.capacity)
-        .values(booked_count=Slot.booked_count + 1)
-        .returning(Slot.booked_count)
-        .execution_options(synchronize_session=False)
-    )
+    booked = db.session.execute(_take_seat(), {"slot_id": slot_id}).scalar()
     if booked is None:
         raise SlotFull()
     _expire_seats(slot_id)
@@ -398,13 +398,31 @@ def forget_seats(slot_id):
 
 def release_seat(slot_id):
     """Give one seat back."""
-    db.session.execute(
-        sa.update(Slot)
-        .where(Slot.id == slot_id, Slot.booked_count > 0)
-        .values(booked_count=Slot.booked_count - 1)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_release_seat(), {"slot_id": slot_id})
     _expire_seats(slot_id)
+
+
+# Core statements built once: the seat counter is the booking burst's hottest row, and an
+# ORM-enabled UPDATE costs several times the Core one to prepare.
+@lru_cache(maxsize=1)
+def _take_seat():
+    slots = Slot.__table__
+    return (
+        sa.update(slots)
+        .where(slots.c.id == sa.bindparam("slot_id"), slots.c.booked_count < slots.c.capacity)
+        .values(booked_count=slots.c.booked_count + 1)
+        .returning(slots.c.booked_count)
+    )
+
+
+@lru_cache(maxsize=1)
+def _release_seat():
+    slots = Slot.__table__
+    return (
+        sa.update(slots)
+        .where(slots.c.id == sa.bindparam("slot_id"), slots.c.booked_count > 0)
+        .values(booked_count=slots.c.booked_count - 1)
+    )
 
 
 def _expire_seats(slot_id):

@@ -232,7 +232,7 @@ def test_cancel_racing_with_reschedule(app_):
 def test_the_database_holds_without_the_python_checks(app_, monkeypatch):
     """With the friendly pre-check gone, the partial unique index alone stops a second
     active booking for one NIK."""
-    monkeypatch.setattr(services, "_holding_status", lambda nik_hash: None)
+    monkeypatch.setattr(services, "_refuse_holder", lambda status: None)
     site = make_site(hours=False)
     slots = [
         make_slot(site, starts_at=clock.now() + timedelta(days=2, hours=i), capacity=2)

@@ -8,13 +8,14 @@ from scheduler import clock
 from scheduler.extensions import db
 from scheduler.notifications import delivery, services
 from scheduler.notifications.messages import sample_context
+from scheduler.notifications.models import OutboxMessage
 from tests.notifications.conftest import outbox_rows
 
 PHONE = "+6281234567890"
 
 
 def queue(event="booking_confirmed", phone=PHONE, email=None, locale="id", **context):
-    message = services.enqueue(
+    message_id = services.enqueue(
         event,
         name="Budi Santoso",
         phone=phone,
@@ -25,7 +26,7 @@ def queue(event="booking_confirmed", phone=PHONE, email=None, locale="id", **con
         context={**sample_context(event), **context},
     )
     db.session.commit()
-    return message
+    return db.session.get(OutboxMessage, message_id)
 
 
 def deliver():
