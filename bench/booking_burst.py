@@ -43,6 +43,11 @@ def parse_args():
         default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL URL allowed to CREATE DATABASE (loopback only)",
     )
+    p.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="rate-limit storage shared by the workers, as in production; '' for memory://",
+    )
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--clients", type=int, default=64)
     p.add_argument("--attempts", type=int, default=2400)
@@ -226,7 +231,7 @@ def drop_database(admin_url, name):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def app_env(dsn):
+def app_env(dsn, redis_url=""):
     info = psycopg.conninfo.conninfo_to_dict(dsn)
     user = info.get("user", "postgres")
     auth = user + (f":{info['password']}" if info.get("password") else "")
@@ -240,7 +245,7 @@ def app_env(dsn):
         "NIK_HASH_KEY": "bench-nik-hash",
         # One address sends the whole burst; lift the per-address booking limit.
         "BOOKING_LIMIT_PER_ADDRESS": "1000000 per minute",
-        "REDIS_URL": "",
+        "REDIS_URL": redis_url,
         "BARE_DSN": dsn,
     }
     env.pop("SCHEDULER_CONFIG", None)
@@ -524,7 +529,7 @@ def main():
     print(f"database {name}; {os.cpu_count()} CPUs; {args.workers} gunicorn workers")
     report = {"cpus": os.cpu_count(), "args": vars(args)}
     try:
-        env = app_env(dsn)
+        env = app_env(dsn, args.redis_url)
         subprocess.run(
             [os.path.join(BIN, "flask"), "--app", "wsgi", "db", "upgrade"],
             cwd=ROOT,

@@ -133,7 +133,9 @@ def load_config(app, overrides=None):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers on every answer: each costs the storage two more reads (two
+    # Redis round trips per request). A 429 still says when to come back (Retry-After).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["REGENCY_TIMEZONE"])
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)

@@ -32,7 +32,7 @@ from scheduler.appointments.models import (
     Appointment,
     IdempotencyKey,
 )
-from scheduler.db import adopt, insert_unless_conflict, transactional
+from scheduler.db import adopt, insert_unless_conflict, read_first, transactional
 from scheduler.errors import (
     AlreadyCheckedIn,
     AlreadyRecorded,
@@ -174,10 +174,10 @@ def _snapshot(slot_id, nik_hash):
     slot does not exist."""
     if not (isinstance(slot_id, int) and 0 < slot_id <= sites.MAX_ID):
         return None
-    row = db.session.execute(_snapshot_query(), {"slot_id": slot_id, "nik_hash": nik_hash}).first()
+    row = read_first(_snapshot_query(), {"slot_id": slot_id, "nik_hash": nik_hash})
     if row is None:
         return None
-    values = row._tuple()
+    values = tuple(row)
     n = len(Slot.__table__.c)
     return SlotSnapshot(
         slot=SimpleNamespace(**dict(zip(_column_keys(Slot.__table__), values[:n], strict=True))),

@@ -1,0 +1,168 @@
+"""The transaction helpers the booking's hot path stands on (scheduler/db.py)."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import inspect
+
+from scheduler import clock
+from scheduler.appointments.models import Appointment
+from scheduler.db import adopt, insert_unless_conflict, read_first
+from scheduler.extensions import db
+from scheduler.sites.models import Site, Slot
+from tests.factories import make_slot
+
+
+def _statements():
+    seen = []
+
+    def grab(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.split()[0].upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", grab)
+    return seen, lambda: sa.event.remove(db.engine, "before_cursor_execute", grab)
+
+
+def _appointment_values(slot, nik_hash="h" * 64, code="ACDE3467"):
+    now = clock.now()
+    return {
+        "code": code,
+        "slot_id": slot.id,
+        "site_id": slot.site_id,
+        "status": "booked",
+        "channel": "api",
+        "nik_hash": nik_hash,
+        "nik_encrypted": "x",
+        "nik_masked": "3319**********01",
+        "name": "Warga Uji",
+        "birth_date": date(2000, 5, 17),
+        "female": False,
+        "married": False,
+        "phone": "+6281234567890",
+        "email": None,
+        "locale": "id",
+        "consent_at": now,
+        "booked_at": now,
+        "status_changed_at": now,
+        "checked_in_at": None,
+        "recorded_at": None,
+        "cancelled_at": None,
+        "outcome_reason": None,
+        "birth_date_override_reason": None,
+    }
+
+
+# ------------------------------------------------------------------------------- adopt
+
+
+def test_adopt_makes_a_persistent_object_without_sql(ctx):
+    slot = make_slot()
+    db.session.commit()
+    site_values = {c.key: getattr(slot.site, c.key) for c in Site.__table__.c}
+    site_id = slot.site_id
+    db.session.expunge_all()
+    seen, stop = _statements()
+    try:
+        site = adopt(Site, site_values)
+        assert inspect(site).persistent and not db.session.dirty
+        assert site.name == site_values["name"] and db.session.get(Site, site_id) is site
+    finally:
+        stop()
+    assert seen == []
+    site.name = "Kantor Baru"  # a change after adoption is an ordinary UPDATE
+    db.session.flush()
+    assert db.session.scalar(sa.select(Site.name).where(Site.id == site_id)) == "Kantor Baru"
+
+
+def test_adopt_returns_the_object_the_session_already_holds(ctx):
+    slot = make_slot()
+    db.session.flush()
+    values = {c.key: getattr(slot, c.key) for c in Slot.__table__.c}
+    assert adopt(Slot, {**values, "capacity": 99}) is slot
+    assert slot.capacity != 99
+
+
+# ---------------------------------------------------------------- insert_unless_conflict
+
+
+def test_insert_unless_conflict_returns_the_new_id_then_none_on_a_unique_clash(ctx):
+    slot = make_slot(capacity=3)
+    db.session.flush()
+    table = Appointment.__table__
+    first = insert_unless_conflict(table, _appointment_values(slot), table.c.id)
+    assert isinstance(first, int)
+    # The same NIK holding a booking (the partial unique index), then the same code.
+    assert (
+        insert_unless_conflict(table, _appointment_values(slot, code="CDEF4679"), table.c.id)
+        is None
+    )
+    assert (
+        insert_unless_conflict(table, _appointment_values(slot, nik_hash="k" * 64), table.c.id)
+        is None
+    )
+    # Nothing failed, so the transaction goes on without a savepoint.
+    other = insert_unless_conflict(
+        table, _appointment_values(slot, nik_hash="k" * 64, code="CDEF4679"), table.c.id
+    )
+    assert other is not None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(table)) == 2
+
+
+def test_insert_unless_conflict_still_enforces_checks(ctx):
+    slot = make_slot()
+    db.session.flush()
+    table = Appointment.__table__
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        insert_unless_conflict(table, {**_appointment_values(slot), "status": "lost"}, table.c.id)
+
+
+# -------------------------------------------------------------------------- read_first
+
+
+def test_read_first_outside_a_transaction_sends_no_begin(committed_db):
+    slot = make_slot()
+    db.session.commit()
+    slot_id = slot.id
+    db.session.remove()
+    seen, stop = _statements()
+    try:
+        row = read_first(sa.select(Slot.__table__).where(Slot.__table__.c.id == slot_id), {})
+    finally:
+        stop()
+    assert row.id == slot_id
+    assert seen == ["SELECT"]  # no BEGIN (SQLite's BEGIN IMMEDIATE included), no ROLLBACK
+    assert not db.session().in_transaction()
+
+
+def test_read_first_inside_a_transaction_sees_its_writes(ctx):
+    slot = make_slot(capacity=4)
+    db.session.flush()
+    db.session.execute(sa.update(Slot.__table__).values(capacity=7))
+    row = read_first(sa.select(Slot.__table__.c.capacity).where(Slot.__table__.c.id == slot.id), {})
+    assert row.capacity == 7
+
+
+# ------------------------------------------------------------ pooled connections, no ping
+
+
+def test_a_connection_the_server_closed_is_replaced_without_an_error(committed_db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL closes connections; SQLite has none to close")
+    assert "pool_pre_ping" not in committed_db.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    with db.engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    # The pooled connection is idle; the server ends it (a restart does the same).
+    with sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT").connect() as admin:
+        assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar()
+        for _ in range(50):
+            alive = admin.exec_driver_sql(
+                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}"
+            ).scalar()
+            if not alive:
+                break
+    client = committed_db.test_client()
+    resp = client.get("/api/v1/sites")
+    assert resp.status_code == 200
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
