@@ -45,6 +45,19 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         return value.replace(tzinfo=UTC)
 
+    def result_processor(self, dialect, coltype):
+        # The same as process_result_value without TypeDecorator's layers of calls: a
+        # month of slots is hundreds of datetimes per request.
+        driver = self.impl_instance.result_processor(dialect, coltype)
+        if driver is None:
+            return lambda value: None if value is None else value.replace(tzinfo=UTC)
+
+        def process(value):
+            value = driver(value)
+            return None if value is None else value.replace(tzinfo=UTC)
+
+        return process
+
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

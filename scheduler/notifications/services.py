@@ -70,9 +70,10 @@ def enqueue(
         }
         for route in routes
     ]
-    # One Core INSERT for every row: a booking pays one round trip and no unit of work.
-    ids = db.session.execute(_insert_messages(), rows).scalars().all()
-    return ids[0]
+    # Core INSERTs, no unit of work: one statement for the usual single address.
+    if len(rows) == 1:
+        return db.session.execute(_insert_messages(), rows[0]).scalar_one()
+    return db.session.execute(_insert_messages(), rows).scalars().all()[0]
 
 
 @lru_cache(maxsize=1)

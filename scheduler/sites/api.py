@@ -4,7 +4,14 @@ from flask import Blueprint, jsonify
 
 from scheduler.openapi import api_doc, parse_query
 from scheduler.sites import services
-from scheduler.sites.schemas import SitesOut, SitesQuery, SlotsOut, SlotsQuery, site_json, slot_json
+from scheduler.sites.schemas import (
+    SitesOut,
+    SitesQuery,
+    SlotsOut,
+    SlotsQuery,
+    site_json,
+    slots_json,
+)
 
 bp = Blueprint("sites_api", __name__, url_prefix="/api/v1")
 
@@ -22,4 +29,4 @@ def list_sites():
 def list_slots(site_id):
     q = parse_query(SlotsQuery)
     site, slots = services.list_bookable_slots(site_id, q.from_, q.to)
-    return jsonify(slots=[slot_json(s, site) for s in slots])
+    return jsonify(slots=slots_json(slots, site))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduler.openapi import domain_error
-from scheduler.sites.services import to_local
+from scheduler.sites.services import to_local, zone
 
 MAX_RANGE_DAYS = 62
 
@@ -72,6 +72,23 @@ def site_json(site):
         "desa": site.desa,
         "timezone": site.timezone,
     }
+
+
+def slots_json(rows, site):
+    """`slot_json` for the rows of `list_bookable_slots` (a month is hundreds of slots):
+    the zone is looked up once, each row unpacked once."""
+    tz = zone(site)
+    return [
+        {
+            "id": slot_id,
+            "starts_at": starts_at.astimezone(tz).isoformat(),
+            "ends_at": ends_at.astimezone(tz).isoformat(),
+            "capacity": capacity,
+            "available": available,
+            "session_kind": session_kind,
+        }
+        for slot_id, starts_at, ends_at, capacity, available, session_kind in rows
+    ]
 
 
 def slot_json(slot, site=None):

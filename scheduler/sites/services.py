@@ -302,7 +302,10 @@ def booking_horizon(site):
 
 
 def list_bookable_slots(site_id, from_on=None, to_on=None, include_private=False):
-    """The public, bookable future slots of a site between two local dates (inclusive)."""
+    """The public, bookable future slots of a site between two local dates (inclusive):
+    (site, rows of id, starts_at, ends_at, capacity, available, session_kind). Rows, not
+    Slot objects: a month of a site is hundreds of slots, and building objects for them
+    costs many times the query."""
     site = get_site(site_id)
     tz = zone(site)
     today = clock.now().astimezone(tz).date()
@@ -315,14 +318,39 @@ def list_bookable_slots(site_id, from_on=None, to_on=None, include_private=False
     earliest, latest = booking_horizon(site)
     lo = max(earliest, datetime.combine(from_on, time.min, tzinfo=tz))
     hi = min(latest, datetime.combine(to_on + timedelta(days=1), time.min, tzinfo=tz))
-    query = (
-        sa.select(Slot)
-        .where(Slot.site_id == site.id, Slot.starts_at >= lo, Slot.starts_at < hi)
-        .order_by(Slot.starts_at)
+    query = _bookable_slots_public() if not include_private else _bookable_slots_all()
+    params = {"site_id": site.id, "lo": lo, "hi": hi}
+    return site, db.session.execute(query, params).all()
+
+
+def _bookable_slots_query():
+    slots = Slot.__table__
+    return (
+        sa.select(
+            slots.c.id,
+            slots.c.starts_at,
+            slots.c.ends_at,
+            slots.c.capacity,
+            (slots.c.capacity - slots.c.booked_count).label("available"),
+            slots.c.session_kind,
+        )
+        .where(
+            slots.c.site_id == sa.bindparam("site_id"),
+            slots.c.starts_at >= sa.bindparam("lo", type_=slots.c.starts_at.type),
+            slots.c.starts_at < sa.bindparam("hi", type_=slots.c.starts_at.type),
+        )
+        .order_by(slots.c.starts_at)
     )
-    if not include_private:
-        query = query.where(Slot.is_public.is_(True))
-    return site, db.session.scalars(query).all()
+
+
+@lru_cache(maxsize=1)
+def _bookable_slots_all():
+    return _bookable_slots_query()
+
+
+@lru_cache(maxsize=1)
+def _bookable_slots_public():
+    return _bookable_slots_query().where(Slot.__table__.c.is_public.is_(True))
 
 
 @lru_cache(maxsize=1)
