@@ -198,6 +198,12 @@ def configure_engine_events(engine):
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, _record, _proxy):
+        # After an AUTOCOMMIT read (read_first) the pool puts the driver back in its own
+        # implicit-transaction mode; we keep emitting BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":

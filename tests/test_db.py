@@ -133,6 +133,11 @@ def test_read_first_outside_a_transaction_sends_no_begin(committed_db):
     assert row.id == slot_id
     assert seen == ["SELECT"]  # no BEGIN (SQLite's BEGIN IMMEDIATE included), no ROLLBACK
     assert not db.session().in_transaction()
+    if db.engine.dialect.name == "sqlite":
+        # The pool gives the connection back in our mode: we emit BEGIN IMMEDIATE, the
+        # driver none of its own.
+        with db.engine.connect() as conn:
+            assert conn.connection.driver_connection.isolation_level is None
 
 
 def test_read_first_inside_a_transaction_sees_its_writes(ctx):
