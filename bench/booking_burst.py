@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -232,6 +233,8 @@ def drop_database(admin_url, name):
 
 
 def app_env(dsn, redis_url=""):
+    if redis_url and urllib.parse.urlsplit(redis_url).hostname not in LOOPBACK:
+        raise SystemExit(f"refusing a non-loopback Redis: {redis_url}")
     info = psycopg.conninfo.conninfo_to_dict(dsn)
     user = info.get("user", "postgres")
     auth = user + (f":{info['password']}" if info.get("password") else "")

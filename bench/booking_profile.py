@@ -32,6 +32,11 @@ def main():
         "--admin-url",
         default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
+    p.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="rate-limit storage, as in the burst; '' for memory://",
+    )
     p.add_argument("--attempts", type=int, default=2200)
     p.add_argument("--warm-up", type=int, default=200)
     p.add_argument("--big-slots", action="store_true")
@@ -42,7 +47,7 @@ def main():
 
     name, dsn = bb.create_database(args.admin_url)
     try:
-        env = bb.app_env(dsn)
+        env = bb.app_env(dsn, args.redis_url)
         subprocess.run(
             [os.path.join(bb.BIN, "flask"), "--app", "wsgi", "db", "upgrade"],
             cwd=bb.ROOT,
@@ -112,7 +117,7 @@ def _print_statements(app, client, body):
     sa.event.listen(
         engine, "before_cursor_execute", lambda _c, _cur, st, *_a: seen.append(" ".join(st.split()))
     )
-    sa.event.listen(engine, "checkout", lambda *_a: seen.append("-- pool checkout (pre-ping)"))
+    sa.event.listen(engine, "checkout", lambda *_a: seen.append("-- pool checkout"))
     resp = client.post("/api/v1/appointments", json=body)
     print(resp.status_code, resp.get_json().get("error", {}).get("code", ""))
     for statement in seen:

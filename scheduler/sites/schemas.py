@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduler.openapi import domain_error
-from scheduler.sites.services import to_local, zone
+from scheduler.sites.services import slot_document, zone
 
 MAX_RANGE_DAYS = 62
 
@@ -74,30 +74,7 @@ def site_json(site):
     }
 
 
-def slots_json(rows, site):
-    """`slot_json` for the rows of `list_bookable_slots` (a month is hundreds of slots):
-    the zone is looked up once, each row unpacked once."""
-    tz = zone(site)
-    return [
-        {
-            "id": slot_id,
-            "starts_at": starts_at.astimezone(tz).isoformat(),
-            "ends_at": ends_at.astimezone(tz).isoformat(),
-            "capacity": capacity,
-            "available": available,
-            "session_kind": session_kind,
-        }
-        for slot_id, starts_at, ends_at, capacity, available, session_kind in rows
-    ]
-
-
 def slot_json(slot, site=None):
     site = site or slot.site
-    return {
-        "id": slot.id,
-        "starts_at": to_local(site, slot.starts_at).isoformat(),
-        "ends_at": to_local(site, slot.ends_at).isoformat(),
-        "capacity": slot.capacity,
-        "available": slot.available,
-        "session_kind": slot.session_kind,
-    }
+    row = (slot.id, slot.starts_at, slot.ends_at, slot.capacity, slot.available, slot.session_kind)
+    return slot_document(row, zone(site))

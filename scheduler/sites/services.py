@@ -4,6 +4,7 @@ Sites never know who booked a slot: appointments take and release seats through
 take_seat/release_seat, which are conditional UPDATEs guarded by a CHECK constraint.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -13,6 +14,7 @@ import holidays as holidays_lib
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -307,6 +309,54 @@ def list_bookable_slots(site_id, from_on=None, to_on=None, include_private=False
     Slot objects: a month of a site is hundreds of slots, and building objects for them
     costs many times the query."""
     site = get_site(site_id)
+    bounds = _bookable_bounds(site, from_on, to_on)
+    if bounds is None:
+        return site, []
+    query = _bookable_slots_public() if not include_private else _bookable_slots_all()
+    params = {"site_id": site.id, "lo": bounds[0], "hi": bounds[1]}
+    return site, db.session.execute(query, params).all()
+
+
+def bookable_slots_json(site_id, from_on=None, to_on=None):
+    """The same public slots as `list_bookable_slots`, as the API's JSON array (text) of
+    `slot_document`s. PostgreSQL writes it itself (json_agg: one value instead of
+    hundreds of rows, datetimes and dicts in Python, a few times faster); elsewhere, or
+    when the zone's offset changes within the range, Python writes the same document."""
+    site = get_site(site_id)
+    bounds = _bookable_bounds(site, from_on, to_on)
+    if bounds is None:
+        return "[]"
+    lo, hi = bounds
+    tz = zone(site)
+    offset = tz.utcoffset(lo.astimezone(tz).replace(tzinfo=None))
+    same_offset = offset == tz.utcoffset(hi.astimezone(tz).replace(tzinfo=None))
+    params = {"site_id": site.id, "lo": lo, "hi": hi}
+    if db.session.get_bind().dialect.name == "postgresql" and same_offset:
+        suffix = lo.astimezone(tz).isoformat()[-6:]  # "+07:00"
+        text = db.session.execute(
+            _bookable_slots_json_pg(), {**params, "offset": offset, "suffix": suffix}
+        ).scalar()
+        return text
+    rows = db.session.execute(_bookable_slots_public(), params).all()
+    return json.dumps([slot_document(row, tz) for row in rows])
+
+
+def slot_document(row, tz):
+    """Slot `S` of API.md from (id, starts_at, ends_at, capacity, available, session_kind),
+    times in the site's zone `tz`."""
+    slot_id, starts_at, ends_at, capacity, available, session_kind = row
+    return {
+        "id": slot_id,
+        "starts_at": starts_at.astimezone(tz).isoformat(),
+        "ends_at": ends_at.astimezone(tz).isoformat(),
+        "capacity": capacity,
+        "available": available,
+        "session_kind": session_kind,
+    }
+
+
+def _bookable_bounds(site, from_on, to_on):
+    """(lo, hi) UTC bounds of the bookable slots between two local dates, or None."""
     tz = zone(site)
     today = clock.now().astimezone(tz).date()
     window = current_app.config["BOOKING_WINDOW_DAYS"]
@@ -314,13 +364,45 @@ def list_bookable_slots(site_id, from_on=None, to_on=None, include_private=False
     from_on = max(from_on or today, today)
     to_on = min(to_on or today + timedelta(days=30), today + timedelta(days=window + 1))
     if to_on < from_on:
-        return site, []
+        return None
     earliest, latest = booking_horizon(site)
     lo = max(earliest, datetime.combine(from_on, time.min, tzinfo=tz))
     hi = min(latest, datetime.combine(to_on + timedelta(days=1), time.min, tzinfo=tz))
-    query = _bookable_slots_public() if not include_private else _bookable_slots_all()
-    params = {"site_id": site.id, "lo": lo, "hi": hi}
-    return site, db.session.execute(query, params).all()
+    return lo, hi
+
+
+@lru_cache(maxsize=1)
+def _bookable_slots_json_pg():
+    slots = Slot.__table__
+    offset = sa.bindparam("offset", type_=sa.Interval())
+    suffix = sa.bindparam("suffix", type_=sa.String())
+
+    def local(column):
+        # Slot times are whole minutes, which is what isoformat() writes too.
+        naive = sa.type_coerce(column, sa.DateTime()) + offset
+        return sa.func.to_char(naive, sa.literal('YYYY-MM-DD"T"HH24:MI:SS')).concat(suffix)
+
+    document = sa.func.json_build_object(
+        sa.literal("id"),
+        slots.c.id,
+        sa.literal("starts_at"),
+        local(slots.c.starts_at),
+        sa.literal("ends_at"),
+        local(slots.c.ends_at),
+        sa.literal("capacity"),
+        slots.c.capacity,
+        sa.literal("available"),
+        slots.c.capacity - slots.c.booked_count,
+        sa.literal("session_kind"),
+        slots.c.session_kind,
+    )
+    array = sa.func.json_agg(aggregate_order_by(document, slots.c.starts_at))
+    return sa.select(sa.cast(sa.func.coalesce(array, sa.text("'[]'::json")), sa.Text())).where(
+        slots.c.site_id == sa.bindparam("site_id"),
+        slots.c.starts_at >= sa.bindparam("lo", type_=slots.c.starts_at.type),
+        slots.c.starts_at < sa.bindparam("hi", type_=slots.c.starts_at.type),
+        slots.c.is_public.is_(True),
+    )
 
 
 def _bookable_slots_query():
