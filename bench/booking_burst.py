@@ -433,7 +433,7 @@ def listing(dsn, env, rows, runs):
             if "FROM slots" in statement:
                 captured.append((statement, parameters))
 
-        services.list_bookable_slots(site_id, today, today + timedelta(days=30))
+        services.bookable_slots_json(site_id, today, today + timedelta(days=30))
         statement, params = captured[-1]
         explain_ms = []
         with db.engine.connect() as conn:
