@@ -338,7 +338,7 @@ def bookable_slots_json(site_id, from_on=None, to_on=None):
         ).scalar()
         return text
     rows = db.session.execute(_bookable_slots_public(), params).all()
-    return json.dumps([slot_document(row, tz) for row in rows])
+    return json.dumps([slot_document(row, tz) for row in rows], separators=(",", ":"))
 
 
 def slot_document(row, tz):
