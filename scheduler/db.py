@@ -40,14 +40,9 @@ class UTCDateTime(sa.types.TypeDecorator):
             raise ValueError("naive datetimes are not stored; use an aware UTC datetime")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
-
     def result_processor(self, dialect, coltype):
-        # The same as process_result_value without TypeDecorator's layers of calls: a
-        # month of slots is hundreds of datetimes per request.
+        # Rather than process_result_value: TypeDecorator would wrap it in layers of
+        # calls, and a month of slots is hundreds of datetimes per request.
         driver = self.impl_instance.result_processor(dialect, coltype)
         if driver is None:
             return lambda value: None if value is None else value.replace(tzinfo=UTC)
