@@ -14,7 +14,7 @@ from scheduler.appointments.schemas import (
     RescheduleIn,
 )
 from scheduler.errors import NotFound, ValidationError
-from scheduler.extensions import limiter
+from scheduler.extensions import booking_limit, limiter
 from scheduler.openapi import api_doc, parse_body
 from scheduler.sites.schemas import site_json, slot_json
 
@@ -63,7 +63,7 @@ def _lookup_limits(fn):
 
 
 @bp.post("/appointments")
-@limiter.limit(lambda: current_app.config["BOOKING_LIMIT_PER_ADDRESS"], scope="booking")
+@booking_limit()
 @api_doc("Book a recording slot", body=BookingIn, response=AppointmentEnvelope, status=201)
 def book():
     data = parse_body(BookingIn)

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler.appointments import services
 from scheduler.appointments.forms import BookingForm, LookupForm, NikConfirmForm, RescheduleForm
 from scheduler.errors import DomainError, NotFound, SlotFull
-from scheduler.extensions import limiter
+from scheduler.extensions import booking_limit, limiter
 from scheduler.sites import services as sites
 
 bp = Blueprint("appointments_views", __name__)
@@ -207,9 +207,7 @@ def site(site_id):
 
 
 @bp.route("/pesan/<int:slot_id>", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["BOOKING_LIMIT_PER_ADDRESS"], methods=["POST"], scope="booking"
-)
+@booking_limit(methods=["POST"])
 def book(slot_id):
     try:
         slot = sites.get_bookable_slot(slot_id)

@@ -22,7 +22,7 @@ from flask_login import current_user
 from scheduler.appointments import services as appointments
 from scheduler.auth import page_roles
 from scheduler.errors import ValidationError
-from scheduler.extensions import limiter
+from scheduler.extensions import booking_limit
 from scheduler.outreach import coverage as coverage_service
 from scheduler.outreach import forms, roster, services
 from scheduler.outreach.models import OUTCOMES
@@ -322,9 +322,7 @@ def _booking_form(session):
 
 
 @bp.route("/jemput-bola/sesi/<int:session_id>", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["BOOKING_LIMIT_PER_ADDRESS"], methods=["POST"], scope="booking"
-)
+@booking_limit(methods=["POST"])
 def session_page(session_id):
     signature = request.args.get("s", "")
     session = services.session_by_link(session_id, signature)

@@ -218,3 +218,26 @@ def test_the_api_sets_no_cookie_even_when_asked_for_a_language(client, slot):
     resp = client.post("/api/v1/appointments?lang=en", json={**booking_body(slot), "nik": "1"})
     assert "16 digits" in resp.get_json()["error"]["fields"]["nik"]
     assert "Set-Cookie" not in resp.headers
+
+
+def test_bookings_from_one_address_are_limited_then_429(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "BOOKING_LIMIT_PER_ADDRESS", "3 per minute")
+    slot = make_slot(capacity=10)
+    answers = [
+        client.post("/api/v1/appointments", json=booking_body(slot)).status_code for _ in range(4)
+    ]
+    assert answers == [201, 201, 201, 429]
+    refused = client.post("/api/v1/appointments", json=booking_body(slot))
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
+    assert db.session.get(Slot, slot.id).booked_count == 3
+
+
+def test_the_booking_limit_can_be_left_to_the_proxy(client, app, monkeypatch):
+    """ "off": a reverse proxy limits floods; the app spends no storage round trip on it."""
+    monkeypatch.setitem(app.config, "BOOKING_LIMIT_PER_ADDRESS", "off")
+    slot = make_slot(capacity=12)
+    answers = {
+        client.post("/api/v1/appointments", json=booking_body(slot)).status_code for _ in range(12)
+    }
+    assert answers == {201}
