@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask, current_app, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from sqlalchemy.orm import configure_mappers
 from werkzeug.routing import IntegerConverter
@@ -17,7 +18,19 @@ LANGUAGES = ("id", "en")
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
+class _NoSessionForTheAPI(SecureCookieSessionInterface):
+    """The JSON API has no session at all (API.md: no cookies): a page's login cookie
+    sent along is not even read, nothing can be written, and no answer varies on Cookie."""
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 class SchedulerApp(Flask):
+    session_interface = _NoSessionForTheAPI()
+
     def get_send_file_max_age(self, filename):
         """Versioned static URLs (?v=, see _version_static) are cached for a year, so a
         phone on slow data fetches each stylesheet once; anything else revalidates."""

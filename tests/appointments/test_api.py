@@ -220,6 +220,17 @@ def test_the_api_sets_no_cookie_even_when_asked_for_a_language(client, slot):
     assert "Set-Cookie" not in resp.headers
 
 
+def test_api_answers_do_not_vary_on_cookies(client, slot):
+    """The API has no session: a cached list of sites or slots is the same for everyone."""
+    client.get("/?lang=en")  # a page visit leaves a session cookie in the client
+    assert client.get_cookie("session") is not None
+    for path in ("/api/v1/sites", f"/api/v1/sites/{slot.site_id}/slots"):
+        resp = client.get(path)
+        assert resp.status_code == 200
+        assert "Cookie" not in resp.headers.get("Vary", ""), resp.headers.get("Vary")
+        assert "Set-Cookie" not in resp.headers
+
+
 def test_bookings_from_one_address_are_limited_then_429(client, app, monkeypatch):
     monkeypatch.setitem(app.config, "BOOKING_LIMIT_PER_ADDRESS", "3 per minute")
     slot = make_slot(capacity=10)
@@ -234,7 +245,7 @@ def test_bookings_from_one_address_are_limited_then_429(client, app, monkeypatch
 
 
 def test_the_booking_limit_can_be_left_to_the_proxy(client, app, monkeypatch):
-    """ "off": a reverse proxy limits floods; the app spends no storage round trip on it."""
+    """With "off" a reverse proxy limits floods; the app spends no storage round trip."""
     monkeypatch.setitem(app.config, "BOOKING_LIMIT_PER_ADDRESS", "off")
     slot = make_slot(capacity=12)
     answers = {
