@@ -130,16 +130,15 @@ def _holding_status(nik_hash):
 
 @lru_cache(maxsize=1)
 def _holding_query():
-    appointments = Appointment.__table__
-    return _holding_select(appointments).where(appointments.c.nik_hash == sa.bindparam("nik_hash"))
-
-
-def _holding_select(appointments):
     # The literal statuses are the partial unique index's own predicate, so PostgreSQL
     # answers from that index (bound parameters would hide the match from the planner).
+    appointments = Appointment.__table__
     return (
         sa.select(appointments.c.status)
-        .where(appointments.c.status.in_([sa.literal_column(f"'{s}'") for s in HOLDING_STATUSES]))
+        .where(
+            appointments.c.nik_hash == sa.bindparam("nik_hash"),
+            appointments.c.status.in_([sa.literal_column(f"'{s}'") for s in HOLDING_STATUSES]),
+        )
         .limit(1)
     )
 
@@ -193,12 +192,8 @@ def _column_keys(table):
 
 @lru_cache(maxsize=1)
 def _snapshot_query():
-    slots, site_table, appointments = Slot.__table__, Site.__table__, Appointment.__table__
-    holding = (
-        _holding_select(appointments)
-        .where(appointments.c.nik_hash == sa.bindparam("nik_hash"))
-        .scalar_subquery()
-    )
+    slots, site_table = Slot.__table__, Site.__table__
+    holding = _holding_query().scalar_subquery()
     return (
         sa.select(*slots.c, *(c.label(f"site_{c.key}") for c in site_table.c), holding)
         .join_from(slots, site_table, slots.c.site_id == site_table.c.id)

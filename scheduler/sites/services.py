@@ -333,10 +333,9 @@ def bookable_slots_json(site_id, from_on=None, to_on=None):
     params = {"site_id": site.id, "lo": lo, "hi": hi}
     if db.session.get_bind().dialect.name == "postgresql" and same_offset:
         suffix = lo.astimezone(tz).isoformat()[-6:]  # "+07:00"
-        text = db.session.execute(
+        return db.session.execute(
             _bookable_slots_json_pg(), {**params, "offset": offset, "suffix": suffix}
         ).scalar()
-        return text
     rows = db.session.execute(_bookable_slots_public(), params).all()
     return json.dumps([slot_document(row, tz) for row in rows], separators=(",", ":"))
 
@@ -398,10 +397,16 @@ def _bookable_slots_json_pg():
     )
     array = sa.func.json_agg(aggregate_order_by(document, slots.c.starts_at))
     return sa.select(sa.cast(sa.func.coalesce(array, sa.text("'[]'::json")), sa.Text())).where(
+        *_in_window(slots), slots.c.is_public.is_(True)
+    )
+
+
+def _in_window(slots):
+    """A site's slots starting in [lo, hi) (bound parameters site_id, lo, hi)."""
+    return (
         slots.c.site_id == sa.bindparam("site_id"),
         slots.c.starts_at >= sa.bindparam("lo", type_=slots.c.starts_at.type),
         slots.c.starts_at < sa.bindparam("hi", type_=slots.c.starts_at.type),
-        slots.c.is_public.is_(True),
     )
 
 
@@ -416,11 +421,7 @@ def _bookable_slots_query():
             (slots.c.capacity - slots.c.booked_count).label("available"),
             slots.c.session_kind,
         )
-        .where(
-            slots.c.site_id == sa.bindparam("site_id"),
-            slots.c.starts_at >= sa.bindparam("lo", type_=slots.c.starts_at.type),
-            slots.c.starts_at < sa.bindparam("hi", type_=slots.c.starts_at.type),
-        )
+        .where(*_in_window(slots))
         .order_by(slots.c.starts_at)
     )
 
