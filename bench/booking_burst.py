@@ -56,6 +56,7 @@ def parse_args():
     )
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--clients", type=int, default=64)
+    p.add_argument("--rounds", type=int, default=1, help="app and bare bursts in turn")
     p.add_argument("--attempts", type=int, default=2400)
     p.add_argument("--seats", type=int, default=400)
     p.add_argument("--capacity", type=int, default=10)
@@ -189,10 +190,11 @@ def burst(port, path, bodies, clients):
 
 def summarise(name, results, wall):
     lat = [r[2] * 1000 for r in results]
-    tally = {}
-    for status, code, _ in results:
+    tally, by_answer = {}, {}
+    for status, code, seconds in results:
         key = f"{status} {code}" if code else str(status)
         tally[key] = tally.get(key, 0) + 1
+        by_answer.setdefault(key, []).append(seconds * 1000)
     out = {
         "name": name,
         "attempts": len(results),
@@ -207,6 +209,14 @@ def summarise(name, results, wall):
         "mean_ms": round(statistics.fmean(lat), 1),
         "server_errors": sum(1 for r in results if r[0] >= 500),
         "answers": tally,
+        # Where the tail comes from: the latency of each kind of answer.
+        "p50_p99_ms_by_answer": {
+            key: [
+                round(pct(by_answer[key], 50), 1),
+                round(pct(by_answer[key], 99), 1),
+            ]
+            for key in sorted(by_answer)
+        },
     }
     print(f"\n== {name}")
     for key, value in out.items():
@@ -476,59 +486,96 @@ def listing(dsn, env, rows, runs):
 # --------------------------------------------------------------------------------- main
 
 
-def bursts(args, dsn, env, report):
-    """The booking burst against Antre, then against the bare app; fills `report`."""
-    site_id, slot_ids, slot_day = seed(dsn, args.seats, args.capacity)
-    bodies = attempts(slot_ids, args.attempts, args.duplicate_share, slot_day)
-    active = "('booked', 'checked_in')"
-
-    server = Server("wsgi:app", env, args.workers).wait("/healthz")
-    try:
-        burst(server.port, "/api/v1/appointments", bodies[:50], 8)  # warm-up
-        with psycopg.connect(dsn) as conn:  # start from empty seats
+def _reset(dsn, antre):
+    with psycopg.connect(dsn) as conn:  # start from empty seats
+        if antre:
             conn.execute("DELETE FROM outbox_messages")
             conn.execute("DELETE FROM idempotency_keys")
             conn.execute("DELETE FROM appointments")
             conn.execute("UPDATE slots SET booked_count = 0")
-        cpu0 = server.cpu_seconds()
-        results, wall = burst(server.port, "/api/v1/appointments", bodies, args.clients)
-        cpu = server.cpu_seconds() - cpu0
-    finally:
-        server.stop()
-    app = summarise("Antre (gunicorn, PostgreSQL)", results, wall)
-    app["worker_cpu_ms_per_attempt"] = round(cpu * 1000 / len(results), 2)
-    print(f"  worker_cpu_ms_per_attempt {app['worker_cpu_ms_per_attempt']}")
-    app["overbooked"], app["counter_mismatch"], app["duplicates"] = integrity(
-        dsn, "slots", "appointments", active
-    )
-    print(
-        f"  overbooked      {app['overbooked']}\n  counter_mismatch {app['counter_mismatch']}"
-        f"\n  duplicates      {app['duplicates']}"
-    )
-
-    bare_server = Server("bare_app:app", env, args.workers, chdir="bench").wait("/")
-    try:
-        burst(bare_server.port, "/book", bodies[:50], 8)
-        with psycopg.connect(dsn) as conn:
+        else:
             conn.execute("DELETE FROM bare_appointments")
             conn.execute("UPDATE bare_slots SET booked_count = 0")
-        cpu0 = bare_server.cpu_seconds()
-        results, wall = burst(bare_server.port, "/book", bodies, args.clients)
-        cpu = bare_server.cpu_seconds() - cpu0
-    finally:
-        bare_server.stop()
-    bare = summarise("bare Flask + psycopg (gunicorn, PostgreSQL)", results, wall)
-    bare["worker_cpu_ms_per_attempt"] = round(cpu * 1000 / len(results), 2)
-    print(f"  worker_cpu_ms_per_attempt {bare['worker_cpu_ms_per_attempt']}")
-    bare["overbooked"], bare["counter_mismatch"], bare["duplicates"] = integrity(
-        dsn, "bare_slots", "bare_appointments", active
+
+
+def _one_burst(server, path, bodies, clients, dsn, antre, name):
+    _reset(dsn, antre)
+    cpu0 = server.cpu_seconds()
+    results, wall = burst(server.port, path, bodies, clients)
+    cpu = server.cpu_seconds() - cpu0
+    out = summarise(name, results, wall)
+    out["worker_cpu_ms_per_attempt"] = round(cpu * 1000 / len(results), 2)
+    print(f"  worker_cpu_ms_per_attempt {out['worker_cpu_ms_per_attempt']}")
+    tables = ("slots", "appointments") if antre else ("bare_slots", "bare_appointments")
+    out["overbooked"], out["counter_mismatch"], out["duplicates"] = integrity(
+        dsn, *tables, "('booked', 'checked_in')"
     )
-    ratio = app["attempts_per_s"] / bare["attempts_per_s"]
-    print(f"\n== ratio app / bare (attempts per second): {ratio:.2f}")
-    print(f"   load average at the end: {os.getloadavg()}")
+    print(
+        f"  overbooked      {out['overbooked']}\n  counter_mismatch {out['counter_mismatch']}"
+        f"\n  duplicates      {out['duplicates']}"
+    )
+    return out
+
+
+def bursts(args, dsn, env, report):
+    """The booking burst against Antre and against the bare app, `--rounds` times in
+    turn (the host's speed drifts: pairs run back to back compare best); fills `report`
+    with every round and the medians."""
+    site_id, slot_ids, slot_day = seed(dsn, args.seats, args.capacity)
+    bodies = attempts(slot_ids, args.attempts, args.duplicate_share, slot_day)
+
+    server = Server("wsgi:app", env, args.workers).wait("/healthz")
+    bare_server = Server("bare_app:app", env, args.workers, chdir="bench").wait("/")
+    rounds = []
+    try:
+        burst(server.port, "/api/v1/appointments", bodies[:50], 8)  # warm-up
+        burst(bare_server.port, "/book", bodies[:50], 8)
+        for n in range(1, args.rounds + 1):
+            suffix = f", round {n}" if args.rounds > 1 else ""
+            app = _one_burst(
+                server,
+                "/api/v1/appointments",
+                bodies,
+                args.clients,
+                dsn,
+                True,
+                f"Antre (gunicorn, PostgreSQL){suffix}",
+            )
+            bare = _one_burst(
+                bare_server,
+                "/book",
+                bodies,
+                args.clients,
+                dsn,
+                False,
+                f"bare Flask + psycopg (gunicorn, PostgreSQL){suffix}",
+            )
+            ratio = app["attempts_per_s"] / bare["attempts_per_s"]
+            print(f"\n== ratio app / bare (attempts per second){suffix}: {ratio:.2f}")
+            rounds.append({"app": app, "bare": bare, "ratio": round(ratio, 2)})
+    finally:
+        server.stop()
+        bare_server.stop()
     report["loadavg"] = os.getloadavg()
-    report.update(app=app, bare=bare, ratio=round(ratio, 2))
-    return bool(app["overbooked"] or app["duplicates"] or app["server_errors"])
+    report["rounds"] = rounds
+    median = statistics.median
+    report["median"] = {
+        "ratio": median(r["ratio"] for r in rounds),
+        **{
+            f"{who}_{key}": median(r[who][key] for r in rounds)
+            for who in ("app", "bare")
+            for key in ("attempts_per_s", "p50_ms", "p99_ms", "worker_cpu_ms_per_attempt")
+        },
+    }
+    if args.rounds > 1:
+        print(f"\n== medians over {args.rounds} rounds")
+        for key, value in report["median"].items():
+            print(f"  {key:32} {value}")
+    print(f"   load average at the end: {os.getloadavg()}")
+    return any(
+        r["app"]["overbooked"] or r["app"]["duplicates"] or r["app"]["server_errors"]
+        for r in rounds
+    )
 
 
 def main():

