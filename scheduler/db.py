@@ -221,19 +221,21 @@ def _has_input(fd):
     return bool(poller.poll(0))
 
 
-class DirectRead:
-    """A Core SELECT for the hottest reads, sent on the DBAPI connection itself when no
-    transaction has begun: compiled once per dialect, its parameters put through the
-    columns' bind processors, its one row through their result processors. It answers
-    what `read_first` would, without SQLAlchemy's execution machinery (a Connection, its
-    execution context, the isolation level set and reset), which costs a booking attempt
-    more than the round trip. Inside a transaction the read joins it,
-    so that it sees what the transaction wrote.
+class DirectStatement:
+    """One Core statement for the hottest paths, sent on the DBAPI connection itself when
+    the session has begun no transaction: compiled once per dialect, its parameters put
+    through the columns' bind processors, its one row through their result processors.
+    It does what executing it through the session would, without SQLAlchemy's execution
+    machinery (a Connection, its execution context, the isolation level set and reset),
+    which costs a booking attempt more than the round trip. Inside a transaction the
+    statement joins it, so that a read sees what the transaction wrote.
 
-    On PostgreSQL the connection is in autocommit for the one statement (no BEGIN, no
-    ROLLBACK); SQLite's connections always are until we emit BEGIN ourselves. A driver
-    error invalidates the connection, as the pool would, and is raised as SQLAlchemy's
-    DBAPIError."""
+    Outside one it runs on its own: on PostgreSQL the connection is in autocommit for the
+    one statement (no BEGIN, no COMMIT or ROLLBACK: a statement is atomic by itself, so a
+    write of several rows through data-modifying CTEs is whole or not at all); SQLite's
+    connections always are until we emit BEGIN ourselves. A driver error is raised as
+    SQLAlchemy's DBAPIError (with `.orig`), and a lost connection is invalidated, as the
+    pool would."""
 
     def __init__(self, build):
         self._build = build
@@ -245,6 +247,13 @@ class DirectRead:
         if self._statement is None:
             self._statement = self._build()
         return self._statement
+
+    @staticmethod
+    def alone():
+        """True when a statement would run on its own (no transaction has begun, and the
+        session is bound to an engine rather than to a test's connection)."""
+        session = _session()()
+        return not session.in_transaction() and isinstance(session.get_bind(), sa.Engine)
 
     def first(self, params):
         """The first row as a tuple of the selected columns, or None."""

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from scheduler import clock
 from scheduler.appointments.models import Appointment
-from scheduler.db import DirectRead, adopt, insert_unless_conflict
+from scheduler.db import DirectStatement, adopt, insert_unless_conflict
 from scheduler.extensions import db
 from scheduler.sites.models import Site, Slot
 from tests import wire
@@ -114,12 +114,12 @@ def test_insert_unless_conflict_still_enforces_checks(ctx):
         insert_unless_conflict(table, {**_appointment_values(slot), "status": "lost"}, table.c.id)
 
 
-# -------------------------------------------------------------------------- DirectRead
+# -------------------------------------------------------------------------- DirectStatement
 
 
 def _slot_read():
     slots = Slot.__table__
-    return DirectRead(
+    return DirectStatement(
         lambda: (
             sa.select(slots.c.id, slots.c.starts_at, slots.c.is_public, slots.c.capacity)
             .where(slots.c.id == sa.bindparam("slot_id"))
@@ -160,7 +160,7 @@ def test_direct_read_inside_a_transaction_sees_its_writes(ctx):
 
 def test_a_failed_direct_read_leaves_a_usable_connection(committed_db):
     postgres = db.engine.dialect.name == "postgresql"
-    failing = DirectRead(
+    failing = DirectStatement(
         lambda: sa.select(sa.literal_column("1 / 0" if postgres else "abs(-9223372036854775808)"))
     )
     with pytest.raises(sa.exc.DBAPIError):
@@ -173,7 +173,9 @@ def test_a_failed_direct_read_leaves_a_usable_connection(committed_db):
 def test_a_connection_lost_during_a_direct_read_is_replaced(committed_db):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL ends connections; SQLite has none to lose")
-    dying = DirectRead(lambda: sa.select(sa.func.pg_terminate_backend(sa.func.pg_backend_pid())))
+    dying = DirectStatement(
+        lambda: sa.select(sa.func.pg_terminate_backend(sa.func.pg_backend_pid()))
+    )
     with pytest.raises(sa.exc.DBAPIError) as lost:
         dying.first({})
     assert lost.value.connection_invalidated

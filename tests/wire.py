@@ -1,7 +1,7 @@
 """What a piece of code really sends to the database, read on the wire.
 
 SQLAlchemy's cursor events miss what the driver sends by itself (psycopg's BEGIN, a
-COMMIT) and anything run on the DBAPI connection directly (db.DirectRead), so round-trip
+COMMIT) and anything run on the DBAPI connection directly (db.DirectStatement), so round-trip
 tests read the driver's own trace instead: libpq's protocol trace on PostgreSQL, the
 statement trace callback on SQLite. Each statement is named by its first word.
 """

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from itsdangerous import BadSignature, Signer
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,7 +33,13 @@ from scheduler.appointments.models import (
     Appointment,
     IdempotencyKey,
 )
-from scheduler.db import DirectRead, adopt, insert_unless_conflict, transactional
+from scheduler.db import (
+    DirectStatement,
+    adopt,
+    insert_unless_conflict,
+    is_integrity_error_for,
+    transactional,
+)
 from scheduler.errors import (
     AlreadyCheckedIn,
     AlreadyRecorded,
@@ -48,6 +55,7 @@ from scheduler.errors import (
 )
 from scheduler.extensions import db
 from scheduler.notifications import services as notifications
+from scheduler.notifications.models import OutboxMessage
 from scheduler.sites import services as sites
 from scheduler.sites.models import Site, Slot
 
@@ -203,7 +211,7 @@ def _snapshot_query():
 
 
 # The one read of every booking attempt (83 % of a burst end with it).
-_SNAPSHOT = DirectRead(_snapshot_query)
+_SNAPSHOT = DirectStatement(_snapshot_query)
 
 
 def book_into_slot(
@@ -223,39 +231,11 @@ def book_into_slot(
     after which the seat is given back. `snapshot` (from `_snapshot`) spares the NIK's
     look-up and the loading of the slot. Raises SlotFull, DuplicateBooking, AlreadyRecorded.
     """
-    info = niks.parse_nik(applicant.nik)
     nik_hash = niks.hash_nik(applicant.nik)
     _refuse_holder(snapshot.holding if snapshot else _holding_status(nik_hash))
-    if slot.booked_count >= slot.capacity:
-        # Full when this transaction read it (or by its own seats, whose row lock it
-        # holds): refuse without the UPDATE. A slot that looks free is still decided by
-        # take_seat's conditional UPDATE under the CHECK.
-        raise SlotFull()
-    now = clock.now()
-    values = {
-        "slot_id": slot.id,
-        "site_id": slot.site_id,
-        "status": status,
-        "channel": channel,
-        "nik_hash": nik_hash,
-        "nik_encrypted": niks.encrypt_nik(applicant.nik),
-        "nik_masked": niks.mask_nik(applicant.nik),
-        "name": applicant.name,
-        "birth_date": applicant.birth_date,
-        "female": info.female,
-        "married": applicant.married,
-        "phone": applicant.phone,
-        "email": applicant.email or None,
-        "locale": applicant.locale,
-        "consent_at": now,
-        "booked_at": now,
-        "status_changed_at": now,
-        "checked_in_at": now if status == "checked_in" else None,
-        "recorded_at": None,
-        "cancelled_at": None,
-        "outcome_reason": None,
-        "birth_date_override_reason": birth_date_override_reason,
-    }
+    _refuse_full(slot)
+    values = _appointment_values(slot, applicant, nik_hash, channel, status)
+    values["birth_date_override_reason"] = birth_date_override_reason
     booked = sites.take_seat(slot.id)
     for _attempt in range(5):
         values["code"] = _new_code()
@@ -271,14 +251,145 @@ def book_into_slot(
             raise DuplicateBooking()
     else:
         raise RuntimeError("could not find a free booking code")
+    appointment = _adopt_booking(values, appointment_id, snapshot, booked)
+    sites.note_seats(appointment.slot if snapshot is not None else slot, booked)
+    return appointment
+
+
+def _refuse_full(slot):
+    if slot.booked_count >= slot.capacity:
+        # Full when this transaction read it (or by its own seats, whose row lock it
+        # holds): refuse without the UPDATE. A slot that looks free is still decided by
+        # the database: a conditional UPDATE, or the CHECK, of the seat counter.
+        raise SlotFull()
+
+
+def _appointment_values(slot, applicant, nik_hash, channel, status):
+    """Every column of a new appointment but its id and code."""
+    now = clock.now()
+    return {
+        "slot_id": slot.id,
+        "site_id": slot.site_id,
+        "status": status,
+        "channel": channel,
+        "nik_hash": nik_hash,
+        "nik_encrypted": niks.encrypt_nik(applicant.nik),
+        "nik_masked": niks.mask_nik(applicant.nik),
+        "name": applicant.name,
+        "birth_date": applicant.birth_date,
+        "female": niks.parse_nik(applicant.nik).female,
+        "married": applicant.married,
+        "phone": applicant.phone,
+        "email": applicant.email or None,
+        "locale": applicant.locale,
+        "consent_at": now,
+        "booked_at": now,
+        "status_changed_at": now,
+        "checked_in_at": now if status == "checked_in" else None,
+        "recorded_at": None,
+        "cancelled_at": None,
+        "outcome_reason": None,
+        "birth_date_override_reason": None,
+    }
+
+
+def _adopt_booking(values, appointment_id, snapshot, booked):
+    """The new appointment as a persistent object, with the slot (its counter as the
+    booking left it) and the site it was read with: the answer loads nothing again."""
     appointment = adopt(Appointment, {**values, "id": appointment_id})
     if snapshot is not None:
         # The identity map holds objects weakly: the appointment keeps its slot and site.
         slot = adopt(Slot, {**vars(snapshot.slot), "booked_count": booked})
         set_committed_value(appointment, "slot", slot)
         set_committed_value(appointment, "site", adopt(Site, vars(snapshot.site)))
-    sites.note_seats(slot, booked)
     return appointment
+
+
+def _book_in_one_statement(snapshot, applicant, channel):
+    """PostgreSQL, no transaction begun: the appointment, its seat and its messages in one
+    statement of data-modifying CTEs, sent alone (one round trip, no BEGIN or COMMIT).
+
+    The appointment is an INSERT ... ON CONFLICT DO NOTHING; the seat UPDATE joins what it
+    inserted, and the outbox INSERTs too, so a conflict writes nothing at all. A slot
+    filled meanwhile makes the counter break its CHECK, and the whole statement with it.
+    Answers as `book_into_slot` then `_notify` would; raises SlotFull, DuplicateBooking,
+    AlreadyRecorded."""
+    slot = snapshot.slot
+    nik_hash = niks.hash_nik(applicant.nik)
+    _refuse_holder(snapshot.holding)
+    _refuse_full(slot)
+    values = _appointment_values(slot, applicant, nik_hash, channel, "booked")
+    for _attempt in range(5):
+        values["code"] = _new_code()
+        draft = SimpleNamespace(**values, slot=slot, site=snapshot.site)
+        event, message = _message(draft, "booking_confirmed")
+        messages = notifications.outbox_rows(event, **message)
+        params = {f"a_{key}": value for key, value in values.items()}
+        for n, row in enumerate(messages):
+            params.update({f"m{n}_{key}": value for key, value in row.items()})
+        try:
+            row = _one_statement_booking(len(messages)).first(params)
+        except sa.exc.DBAPIError as exc:
+            if is_integrity_error_for(exc, "ck_slots_capacity"):
+                raise SlotFull() from None
+            if is_integrity_error_for(exc, "fk_appointments_slot_id_slots"):
+                raise SlotFull() from None  # the slot went away since it was read
+            raise
+        appointment_id, booked = row[0], row[1]
+        if appointment_id is not None:
+            return _adopt_booking(values, appointment_id, snapshot, booked)
+        holding = _HOLDING.first({"nik_hash": nik_hash})
+        if holding is not None:  # not a code that was taken: the NIK holds a booking
+            _refuse_holder(holding[0])
+            raise DuplicateBooking()
+    raise RuntimeError("could not find a free booking code")
+
+
+@lru_cache(maxsize=2)
+def _one_statement_booking(message_count):
+    appointments, slots = Appointment.__table__, Slot.__table__
+    outbox = OutboxMessage.__table__
+    written = [c for c in appointments.c if c.key != "id"]
+    booked = (
+        postgresql.insert(appointments)
+        .from_select(
+            [c.key for c in written],
+            sa.select(*(sa.bindparam(f"a_{c.key}", type_=c.type) for c in written)),
+        )
+        .on_conflict_do_nothing()
+        .returning(appointments.c.id, appointments.c.slot_id)
+        .cte("booked")
+    )
+    seat = (
+        sa.update(slots)
+        .where(slots.c.id == booked.c.slot_id)
+        .values(booked_count=slots.c.booked_count + 1)
+        .returning(slots.c.booked_count)
+        .cte("seat")
+    )
+    columns = [outbox.c[key] for key in notifications.OUTBOX_ROW_KEYS]
+    messages = [
+        postgresql.insert(outbox)
+        .from_select(
+            [c.key for c in columns],
+            sa.select(*(sa.bindparam(f"m{n}_{c.key}", type_=c.type) for c in columns)).select_from(
+                booked
+            ),
+        )
+        .returning(outbox.c.id)
+        .cte(f"message_{n}")
+        for n in range(message_count)
+    ]
+    return DirectStatement(
+        lambda: sa.select(
+            sa.select(booked.c.id).scalar_subquery(),
+            sa.select(seat.c.booked_count).scalar_subquery(),
+            *(sa.select(sa.func.count()).select_from(m).scalar_subquery() for m in messages),
+        )
+    )
+
+
+_HOLDING = DirectStatement(_holding_query)
 
 
 @transactional(keep_loaded=True)
@@ -300,6 +411,8 @@ def book_appointment(
     sites.check_bookable(slot, site, allow_private)
     check_applicant(applicant, sites.to_local(site, slot.starts_at).date())
     if not idempotency_key:
+        if DirectStatement.alone() and db.engine.dialect.name == "postgresql":
+            return _book_in_one_statement(snapshot, applicant, channel), True
         appointment = book_into_slot(slot, applicant, channel=channel, snapshot=snapshot)
         _notify(appointment, "booking_confirmed")
         return appointment, True
@@ -817,17 +930,23 @@ def card_summary(appointment, *, booked_now=False):
 
 
 def _notify(appointment, event, **extra):
+    event, message = _message(appointment, event, **extra)
+    notifications.enqueue(event, **message)
+
+
+def _message(appointment, event, **extra):
+    """(event, enqueue's keywords) of a message about an appointment (or a record with
+    the same attributes, its slot and site included)."""
     site, slot = appointment.site, appointment.slot
     starts = sites.to_local(site, slot.starts_at)
-    notifications.enqueue(
-        event,
-        name=appointment.name,
-        phone=appointment.phone,
-        email=appointment.email,
-        locale=appointment.locale,
-        reference=appointment.code,
-        nik_masked=appointment.nik_masked,
-        context={
+    return event, {
+        "name": appointment.name,
+        "phone": appointment.phone,
+        "email": appointment.email,
+        "locale": appointment.locale,
+        "reference": appointment.code,
+        "nik_masked": appointment.nik_masked,
+        "context": {
             "code": appointment.code,
             "site": site.name,
             "address": site.address,
@@ -835,7 +954,7 @@ def _notify(appointment, event, **extra):
             "link": appointment_link(appointment),
             **extra,
         },
-    )
+    }
 
 
 def notify(appointment, event, **extra):

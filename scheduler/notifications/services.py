@@ -48,10 +48,57 @@ def enqueue(
     and "email"; a "log" row when there is neither. Returns the id of the first row (the
     phone's when there is one); `messages_for(reference)` lists them all.
     """
+    rows = outbox_rows(
+        event,
+        name=name,
+        phone=phone,
+        email=email,
+        locale=locale,
+        reference=reference,
+        nik_masked=nik_masked,
+        context=context,
+    )
+    # Core INSERTs, no unit of work: one statement for the usual single address.
+    if len(rows) == 1:
+        return db.session.execute(_insert_messages(), rows[0]).scalar_one()
+    return db.session.execute(_insert_messages(), rows).scalars().all()[0]
+
+
+OUTBOX_ROW_KEYS = (
+    "event",
+    "reference",
+    "nik_masked",
+    "recipient_name",
+    "phone",
+    "email",
+    "locale",
+    "context",
+    "route",
+    "status",
+    "idempotency_key",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+
+
+def outbox_rows(
+    event,
+    *,
+    name="",
+    phone=None,
+    email=None,
+    locale="id",
+    reference=None,
+    nik_masked=None,
+    context=None,
+):
+    """The outbox rows `enqueue` writes, as column values (for a caller that writes them
+    in a statement of its own, e.g. the one-statement booking): OUTBOX_ROW_KEYS each."""
     now = clock.now()
     routes = [r for r, address in (("phone", phone), ("email", email)) if address] or ["log"]
     payload = _json_safe(dict(context or {}))
-    rows = [
+    return [
         {
             "event": event,
             "reference": reference,
@@ -70,10 +117,6 @@ def enqueue(
         }
         for route in routes
     ]
-    # Core INSERTs, no unit of work: one statement for the usual single address.
-    if len(rows) == 1:
-        return db.session.execute(_insert_messages(), rows[0]).scalar_one()
-    return db.session.execute(_insert_messages(), rows).scalars().all()[0]
 
 
 @lru_cache(maxsize=1)
