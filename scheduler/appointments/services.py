@@ -830,7 +830,14 @@ def list_day(site, on):
 
 
 def _signer(salt):
-    return Signer(current_app.config["SECRET_KEY"], salt=salt, sep=".")
+    return _cached_signer(current_app.config["SECRET_KEY"], salt)
+
+
+@lru_cache(maxsize=8)
+def _cached_signer(secret, salt):
+    # One Signer per key and salt: building one derives its key (a hash) every time, and
+    # every booking signs twice (the answer's links and the message's).
+    return Signer(secret, salt=salt, sep=".")
 
 
 def checkin_token(appointment):
