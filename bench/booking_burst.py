@@ -533,8 +533,10 @@ def bursts(args, dsn, env, report):
     bare_server = Server("bare_app:app", env, args.workers, chdir="bench").wait("/")
     rounds = []
     try:
-        burst(server.port, "/api/v1/appointments", bodies[:50], 8)  # warm-up
-        burst(bare_server.port, "/book", bodies[:50], 8)
+        # Warm-up, the same for both: every worker's first requests (lazy imports, its
+        # pooled connections, prepared statements) are a cold start, not the burst.
+        burst(server.port, "/api/v1/appointments", bodies[:400], args.clients)
+        burst(bare_server.port, "/book", bodies[:400], args.clients)
         for n in range(1, args.rounds + 1):
             suffix = f", round {n}" if args.rounds > 1 else ""
             app = _one_burst(

@@ -31,33 +31,15 @@ def _json_safe(value):
     return str(value)
 
 
-def enqueue(
-    event,
-    *,
-    name="",
-    phone=None,
-    email=None,
-    locale="id",
-    reference=None,
-    nik_masked=None,
-    context=None,
-):
-    """Queue a message for a resident in the current transaction (writes, never commits).
+def enqueue(event, **message):
+    """Queue a message for a resident in the current transaction (writes, never commits);
+    the keywords are `outbox_rows`'.
 
     One outbox row per address: "phone" (WhatsApp, SMS as fallback, chosen at send time)
     and "email"; a "log" row when there is neither. Returns the id of the first row (the
     phone's when there is one); `messages_for(reference)` lists them all.
     """
-    rows = outbox_rows(
-        event,
-        name=name,
-        phone=phone,
-        email=email,
-        locale=locale,
-        reference=reference,
-        nik_masked=nik_masked,
-        context=context,
-    )
+    rows = outbox_rows(event, **message)
     # Core INSERTs, no unit of work: one statement for the usual single address.
     if len(rows) == 1:
         return db.session.execute(_insert_messages(), rows[0]).scalar_one()
