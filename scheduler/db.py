@@ -250,17 +250,21 @@ class DirectStatement:
 
     @staticmethod
     def alone():
-        """True when a statement would run on its own (no transaction has begun, and the
-        session is bound to an engine rather than to a test's connection)."""
+        """The engine a statement would run on by itself, or None: None inside a
+        transaction, and when the session is bound to a connection (a test's outer
+        transaction) rather than to the app's engine."""
         session = _session()()
-        return not session.in_transaction() and isinstance(session.get_bind(), sa.Engine)
+        if session.bind is not None or session.in_transaction():
+            return None
+        from scheduler.extensions import db
+
+        return db.engine
 
     def first(self, params):
         """The first row as a tuple of the selected columns, or None."""
-        session = _session()()
-        bind = session.get_bind()
-        if session.in_transaction() or not isinstance(bind, sa.Engine):
-            row = session.execute(self.statement, params).first()
+        bind = self.alone()
+        if bind is None:
+            row = _session().execute(self.statement, params).first()
             return None if row is None else tuple(row)
         sql, order, binds, processors = self._plan(bind.dialect)
         values = {**binds[0], **params}

@@ -411,7 +411,8 @@ def book_appointment(
     sites.check_bookable(slot, site, allow_private)
     check_applicant(applicant, sites.to_local(site, slot.starts_at).date())
     if not idempotency_key:
-        if DirectStatement.alone() and db.engine.dialect.name == "postgresql":
+        engine = DirectStatement.alone()
+        if engine is not None and engine.dialect.name == "postgresql":
             return _book_in_one_statement(snapshot, applicant, channel), True
         appointment = book_into_slot(slot, applicant, channel=channel, snapshot=snapshot)
         _notify(appointment, "booking_confirmed")
