@@ -36,6 +36,7 @@ from scheduler.appointments.models import (
 from scheduler.db import (
     DirectStatement,
     adopt,
+    detached,
     insert_unless_conflict,
     is_integrity_error_for,
     transactional,
@@ -293,15 +294,16 @@ def _appointment_values(slot, applicant, nik_hash, channel, status):
     }
 
 
-def _adopt_booking(values, appointment_id, snapshot, booked):
-    """The new appointment as a persistent object, with the slot (its counter as the
-    booking left it) and the site it was read with: the answer loads nothing again."""
-    appointment = adopt(Appointment, {**values, "id": appointment_id})
+def _adopt_booking(values, appointment_id, snapshot, booked, make=adopt):
+    """The new appointment as a persistent object (`make=detached`: a detached one, for a
+    booking already committed), with the slot (its counter as the booking left it) and
+    the site it was read with: the answer loads nothing again."""
+    appointment = make(Appointment, {**values, "id": appointment_id})
     if snapshot is not None:
         # The identity map holds objects weakly: the appointment keeps its slot and site.
-        slot = adopt(Slot, {**vars(snapshot.slot), "booked_count": booked})
+        slot = make(Slot, {**vars(snapshot.slot), "booked_count": booked})
         set_committed_value(appointment, "slot", slot)
-        set_committed_value(appointment, "site", adopt(Site, vars(snapshot.site)))
+        set_committed_value(appointment, "site", make(Site, vars(snapshot.site)))
     return appointment
 
 
@@ -337,7 +339,9 @@ def _book_in_one_statement(snapshot, applicant, channel):
             raise
         appointment_id, booked = row[0], row[1]
         if appointment_id is not None:
-            return _adopt_booking(values, appointment_id, snapshot, booked)
+            # Committed already (the statement ran alone): the answer's objects need no
+            # session.
+            return _adopt_booking(values, appointment_id, snapshot, booked, make=detached)
         holding = _HOLDING.first({"nik_hash": nik_hash})
         if holding is not None:  # not a code that was taken: the NIK holds a booking
             _refuse_holder(holding[0])
