@@ -15,9 +15,13 @@ class DomainError(Exception):
     default_message = _l("Permintaan tidak dapat diproses.")
 
     def __init__(self, message=None, fields=None):
-        super().__init__(str(message or self.default_message))
+        # The message stays lazy: it is translated once, when the answer is written.
         self.message = message or self.default_message
         self.fields = fields or {}
+        super().__init__(self.message)
+
+    def __str__(self):
+        return str(self.message)
 
 
 class ValidationError(DomainError):
