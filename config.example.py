@@ -8,7 +8,8 @@ DATABASE_URL = "postgresql+psycopg://ktp:secret@127.0.0.1:5432/antre"
 NIK_ENCRYPTION_KEY = "change-me"
 NIK_HASH_KEY = "change-me: another long random string"
 REDIS_URL = "redis://127.0.0.1:6379/0"   # rate limits shared by every gunicorn worker
-# RATELIMIT_HEADERS_ENABLED = True   # X-RateLimit-* on every answer: two more Redis reads each
+# RATELIMIT_HEADERS_ENABLED = True   # X-RateLimit-* on look-ups and logins: two more Redis reads each
+#                                      (booking answers never carry them; a 429 always has Retry-After)
 PUBLIC_BASE_URL = "https://antre.disdukcapil.kuduskab.go.id"
 
 REGENCY_NAME = "Kabupaten Kudus"
