@@ -59,17 +59,23 @@ def test_a_booking_writes_the_appointment_its_seat_and_its_messages(plain):
     assert all(r.context["code"] == code and "/janji/" in r.context["link"] for r in routes)
 
 
+def _refused_and_nothing_written(client, body, slot_id, code):
+    """A second booking into a slot that holds one: refused with `code`, and the
+    appointment, its outbox row and the seat counter are the first booking's alone."""
+    resp = _post(client, body)
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == code
+    assert _count(Appointment) == 1 and _count(OutboxMessage) == 1
+    db.session.remove()
+    assert db.session.get(Slot, slot_id).booked_count == 1
+
+
 def test_a_slot_filled_after_the_read_breaks_the_check_and_writes_nothing(plain, monkeypatch):
     slot = make_slot(capacity=1)
     db.session.commit()
     assert _post(plain, booking_body(slot)).status_code == 201
     # The read said "free" (as it would a moment before the last seat went).
     monkeypatch.setattr(services, "_refuse_full", lambda slot: None)
-    resp = _post(plain, booking_body(slot))
-    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "slot_full"
-    assert _count(Appointment) == 1 and _count(OutboxMessage) == 1
-    db.session.remove()
-    assert db.session.get(Slot, slot.id).booked_count == 1
+    _refused_and_nothing_written(plain, booking_body(slot), slot.id, "slot_full")
 
 
 def test_a_holder_the_read_missed_is_refused_and_nothing_is_written(plain, monkeypatch):
@@ -77,12 +83,9 @@ def test_a_holder_the_read_missed_is_refused_and_nothing_is_written(plain, monke
     db.session.commit()
     body = booking_body(slot)
     assert _post(plain, body).status_code == 201
+    # The read said "holds nothing" (as it would a moment before the other booking).
     monkeypatch.setattr(services, "_refuse_holder", lambda status: None)
-    resp = _post(plain, body)
-    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "duplicate_booking"
-    assert _count(Appointment) == 1 and _count(OutboxMessage) == 1
-    db.session.remove()
-    assert db.session.get(Slot, slot.id).booked_count == 1
+    _refused_and_nothing_written(plain, body, slot.id, "duplicate_booking")
 
 
 def test_a_booking_code_already_taken_is_drawn_again(plain, monkeypatch):
