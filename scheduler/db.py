@@ -242,7 +242,9 @@ class DirectStatement:
     write of several rows through data-modifying CTEs is whole or not at all); SQLite's
     connections always are until we emit BEGIN ourselves. A driver error is raised as
     SQLAlchemy's DBAPIError (with `.orig`), and a lost connection is invalidated, as the
-    pool would."""
+    pool would. The engine's execution events do not see it (SQL echo, cursor-event
+    instrumentation); the pool's do (checkout, checkin), and so do tests/wire.py's
+    traces."""
 
     def __init__(self, build):
         self._build = build
