@@ -288,10 +288,9 @@ class DirectStatement:
             if postgres:
                 driver.autocommit = True
             try:
-                cursor = raw.cursor()
+                cursor = self._cursor(raw, sql)
                 cursor.execute(sql, arguments)
                 row = cursor.fetchone()
-                cursor.close()
             finally:
                 if postgres and not driver.closed:
                     driver.autocommit = False
@@ -310,6 +309,17 @@ class DirectStatement:
             value if process is None else process(value)
             for process, value in zip(processors, row, strict=True)
         )
+
+    @staticmethod
+    def _cursor(raw, sql):
+        # One cursor per connection and statement, kept with the pooled connection: a
+        # cursor that runs the same query again keeps its adapters (psycopg looks up a
+        # dumper per parameter and a loader per column otherwise, every time).
+        cursors = raw.info.setdefault("direct_cursors", {})
+        cursor = cursors.get(sql)
+        if cursor is None:
+            cursor = cursors[sql] = raw.driver_connection.cursor()
+        return cursor
 
     def _plan(self, dialect):
         plan = self._plans.get(dialect.name)
