@@ -272,6 +272,14 @@ def test_bookings_from_one_address_are_limited_then_429(client, app, monkeypatch
     assert db.session.get(Slot, slot.id).booked_count == 3
 
 
+def test_no_request_pays_for_a_limiter_pass_that_finds_nothing(app):
+    """Every limit is a route decorator; the before-request pass for default limits is
+    gone (the look-up limits, decorated, still answer 429: the tests above)."""
+    from scheduler.extensions import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
 def test_the_booking_limit_can_be_left_to_the_proxy(client, app, monkeypatch):
     """With "off" a reverse proxy limits floods; the app spends no storage round trip."""
     monkeypatch.setitem(app.config, "BOOKING_LIMIT_PER_ADDRESS", "off")
