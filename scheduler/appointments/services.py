@@ -840,8 +840,8 @@ def _signer(salt):
 
 @lru_cache(maxsize=8)
 def _cached_signer(secret, salt):
-    # One Signer per key and salt: building one derives its key (a hash) every time, and
-    # every booking signs twice (the answer's links and the message's).
+    # One Signer per key and salt, built once: every booking signs twice (the answer's
+    # links and the message's).
     return Signer(secret, salt=salt, sep=".")
 
 
