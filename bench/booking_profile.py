@@ -107,21 +107,42 @@ def main():
 
 
 def _print_statements(app, client, body):
+    """One attempt's statements as the database received them (libpq's trace: BEGIN and
+    COMMIT included, and what runs on the DBAPI connection directly)."""
+    from scheduler.extensions import db
+    from tests import wire
+
+    with app.app_context():
+        engine = db.engine
+    for label, attempt in (("a refusal", body), ("a booking", None)):
+        if attempt is None:
+            attempt = _fresh_booking(app, body)
+        with wire.statements(engine, full=True) as seen:
+            resp = client.post("/api/v1/appointments", json=attempt)
+        answer = resp.get_json().get("error", {}).get("code", "")
+        print(f"{label}: {resp.status_code} {answer}")
+        for statement in seen:
+            print("  " + statement[:160])
+
+
+def _fresh_booking(app, body):
+    """The same body for a slot with free seats and a NIK that holds nothing."""
     import sqlalchemy as sa
 
     from scheduler.extensions import db
 
-    seen = []
     with app.app_context():
-        engine = db.engine
-    sa.event.listen(
-        engine, "before_cursor_execute", lambda _c, _cur, st, *_a: seen.append(" ".join(st.split()))
-    )
-    sa.event.listen(engine, "checkout", lambda *_a: seen.append("-- pool checkout"))
-    resp = client.post("/api/v1/appointments", json=body)
-    print(resp.status_code, resp.get_json().get("error", {}).get("code", ""))
-    for statement in seen:
-        print("  " + statement[:160])
+        slot_id = db.session.scalar(
+            sa.text("SELECT id FROM slots WHERE booked_count < capacity ORDER BY id LIMIT 1")
+        )
+        db.session.remove()
+    born = bb.date(1980, 2, 3)
+    return {
+        **body,
+        "slot_id": slot_id,
+        "nik": bb.make_nik(born, False, 4242),
+        "birth_date": born.isoformat(),
+    }
 
 
 if __name__ == "__main__":

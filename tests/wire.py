@@ -13,14 +13,16 @@ import tempfile
 import sqlalchemy as sa
 
 # libpq trace lines from the client: a simple query, or the Parse of an extended one.
-_SIMPLE = re.compile(r'^F\t\d+\tQuery\t "(\w+)')
-_PARSE = re.compile(r'^F\t\d+\tParse\t "[^"]*" "(\w+)')
+# (A message's SQL may span lines: the trace writes it as it is.)
+_SIMPLE = re.compile(r'^F\t\d+\tQuery\t "((\w+).*)"$', re.DOTALL)
+_PARSE = re.compile(r'^F\t\d+\tParse\t "[^"]*" "((\w+).*)" \d+', re.DOTALL)
 
 
 @contextlib.contextmanager
-def statements(engine):
+def statements(engine, full=False):
     """Yields a list that fills, as the block runs, with the first word (upper case) of
-    every statement the engine's connections send, BEGIN and COMMIT included. Only
+    every statement the engine's connections send, BEGIN and COMMIT included (`full`:
+    the whole text, as sent). Only
     connections checked out inside the block are traced: use it with real commits
     (`committed_db`), not inside a test's outer transaction."""
     seen = []
@@ -40,7 +42,9 @@ def statements(engine):
             )
             traces.append((dbapi_connection, out))
         else:
-            dbapi_connection.set_trace_callback(lambda sql: seen.append(sql.split()[0].upper()))
+            dbapi_connection.set_trace_callback(
+                lambda sql: seen.append(" ".join(sql.split()) if full else sql.split()[0].upper())
+            )
 
     def on_checkin(dbapi_connection, _record):
         if dbapi_connection is None:
@@ -48,7 +52,7 @@ def statements(engine):
         if postgres:
             for connection, out in list(traces):
                 if connection is dbapi_connection:
-                    _read_trace(connection, out, seen)
+                    _read_trace(connection, out, seen, full)
                     traces.remove((connection, out))
         else:
             dbapi_connection.set_trace_callback(None)
@@ -61,16 +65,22 @@ def statements(engine):
         sa.event.remove(engine, "checkout", on_checkout)
         sa.event.remove(engine, "checkin", on_checkin)
         for connection, out in traces:  # still checked out (a session kept it)
-            _read_trace(connection, out, seen)
+            _read_trace(connection, out, seen, full)
 
 
-def _read_trace(connection, out, seen):
+def _read_trace(connection, out, seen, full=False):
     if not connection.closed:
         connection.pgconn.untrace()
         connection.prepare_threshold = 5  # psycopg's default
     out.seek(0)
+    messages = []
     for line in out.read().decode(errors="replace").splitlines():
-        match = _SIMPLE.match(line) or _PARSE.match(line)
+        if line.startswith(("F\t", "B\t")) or not messages:
+            messages.append(line)
+        else:
+            messages[-1] += "\n" + line
+    for message in messages:
+        match = _SIMPLE.match(message) or _PARSE.match(message)
         if match:
-            seen.append(match.group(1).upper())
+            seen.append(" ".join(match.group(1).split()) if full else match.group(2).upper())
     out.close()
