@@ -5,7 +5,7 @@ seeds the same slots, and sends booking attempts through `app.test_client()`:
 
     .venv/bin/python bench/booking_profile.py                 # CPU ms per attempt
     .venv/bin/python bench/booking_profile.py --profile       # + cProfile, CPU clock
-    .venv/bin/python bench/booking_profile.py --statements    # the SQL of one booking
+    .venv/bin/python bench/booking_profile.py --statements    # the SQL of a refusal and a booking
     .venv/bin/python bench/booking_profile.py --big-slots     # every attempt books
 
 By default the attempts are the burst's mix (400 seats in slots of 10, a tenth of the
@@ -41,7 +41,7 @@ def main():
     p.add_argument("--warm-up", type=int, default=200)
     p.add_argument("--big-slots", action="store_true")
     p.add_argument("--profile", action="store_true", help="print cProfile (thread time)")
-    p.add_argument("--statements", action="store_true", help="print one booking's SQL")
+    p.add_argument("--statements", action="store_true", help="print the SQL of a refusal and of a booking, as sent")
     p.add_argument("--dump", help="write the cProfile stats to this file")
     args = p.parse_args()
 
