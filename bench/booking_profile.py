@@ -41,7 +41,11 @@ def main():
     p.add_argument("--warm-up", type=int, default=200)
     p.add_argument("--big-slots", action="store_true")
     p.add_argument("--profile", action="store_true", help="print cProfile (thread time)")
-    p.add_argument("--statements", action="store_true", help="print the SQL of a refusal and of a booking, as sent")
+    p.add_argument(
+        "--statements",
+        action="store_true",
+        help="print the SQL of a refusal and of a booking, as sent",
+    )
     p.add_argument("--dump", help="write the cProfile stats to this file")
     args = p.parse_args()
 
