@@ -20,6 +20,7 @@ import pstats
 import subprocess
 import sys
 import time
+from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -140,7 +141,7 @@ def _fresh_booking(app, body):
             sa.text("SELECT id FROM slots WHERE booked_count < capacity ORDER BY id LIMIT 1")
         )
         db.session.remove()
-    born = bb.date(1980, 2, 3)
+    born = date(1980, 2, 3)
     return {
         **body,
         "slot_id": slot_id,

@@ -275,12 +275,12 @@ class DirectStatement:
         if bind is None:
             row = _session().execute(self.statement, params).first()
             return None if row is None else tuple(row)
-        sql, order, binds, processors = self._plan(bind.dialect)
+        dialect = bind.dialect
+        sql, order, binds, processors = self._plan(dialect)
         values = {**binds[0], **params}
         for name, process in binds[1]:
             values[name] = process(values[name])
         arguments = values if order is None else [values[name] for name in order]
-        dialect = bind.dialect
         postgres = dialect.name == "postgresql"
         raw = bind.raw_connection()
         driver = raw.driver_connection

@@ -136,7 +136,8 @@ def check_applicant(applicant, on_date, accept_mismatch_reason=None):
 def _holding_status(nik_hash):
     """The status of the appointment this NIK holds (booked, checked in or recorded), or
     None (only the status: a whole Appointment would cost a row of every column)."""
-    return db.session.execute(_holding_query(), {"nik_hash": nik_hash}).scalar()
+    row = _HOLDING.first({"nik_hash": nik_hash})
+    return None if row is None else row[0]
 
 
 @lru_cache(maxsize=1)
@@ -187,7 +188,6 @@ def _snapshot(slot_id, nik_hash):
     values = _SNAPSHOT.first({"slot_id": slot_id, "nik_hash": nik_hash})
     if values is None:
         return None
-    values = tuple(values)
     n = len(Slot.__table__.c)
     return SlotSnapshot(
         slot=SimpleNamespace(**dict(zip(_column_keys(Slot.__table__), values[:n], strict=True))),
@@ -211,8 +211,10 @@ def _snapshot_query():
     )
 
 
-# The one read of every booking attempt (83 % of a burst end with it).
+# The one read of every booking attempt (83 % of a burst end with it), and the look-up
+# of what a NIK holds after a conflict.
 _SNAPSHOT = DirectStatement(_snapshot_query)
+_HOLDING = DirectStatement(_holding_query)
 
 
 def book_into_slot(
@@ -253,7 +255,8 @@ def book_into_slot(
     else:
         raise RuntimeError("could not find a free booking code")
     appointment = _adopt_booking(values, appointment_id, snapshot, booked)
-    sites.note_seats(appointment.slot if snapshot is not None else slot, booked)
+    if snapshot is None:  # with a snapshot, the adopted slot already has the counter
+        sites.note_seats(slot, booked)
     return appointment
 
 
@@ -332,19 +335,20 @@ def _book_in_one_statement(snapshot, applicant, channel):
         try:
             row = _one_statement_booking(len(messages)).first(params)
         except sa.exc.DBAPIError as exc:
-            if is_integrity_error_for(exc, "ck_slots_capacity"):
+            # Filled since it was read (the counter's CHECK), or gone (the foreign key).
+            if is_integrity_error_for(exc, "ck_slots_capacity") or is_integrity_error_for(
+                exc, "fk_appointments_slot_id_slots"
+            ):
                 raise SlotFull() from None
-            if is_integrity_error_for(exc, "fk_appointments_slot_id_slots"):
-                raise SlotFull() from None  # the slot went away since it was read
             raise
         appointment_id, booked = row[0], row[1]
         if appointment_id is not None:
             # Committed already (the statement ran alone): the answer's objects need no
             # session.
             return _adopt_booking(values, appointment_id, snapshot, booked, make=detached)
-        holding = _HOLDING.first({"nik_hash": nik_hash})
+        holding = _holding_status(nik_hash)
         if holding is not None:  # not a code that was taken: the NIK holds a booking
-            _refuse_holder(holding[0])
+            _refuse_holder(holding)
             raise DuplicateBooking()
     raise RuntimeError("could not find a free booking code")
 
@@ -384,6 +388,8 @@ def _one_statement_booking(message_count):
         .cte(f"message_{n}")
         for n in range(message_count)
     ]
+    # Only the CTEs the final SELECT names are written out, so it names each message's;
+    # what it reads of them is unused.
     return DirectStatement(
         lambda: sa.select(
             sa.select(booked.c.id).scalar_subquery(),
@@ -391,9 +397,6 @@ def _one_statement_booking(message_count):
             *(sa.select(sa.func.count()).select_from(m).scalar_subquery() for m in messages),
         )
     )
-
-
-_HOLDING = DirectStatement(_holding_query)
 
 
 @transactional(keep_loaded=True)
