@@ -10,12 +10,14 @@ import hashlib
 import hmac
 import os
 
+import threading
+
 import psycopg
 from flask import Flask, jsonify, request
 
 app = Flask(__name__)
 KEY = b"bench-hash-key"
-_conn = None
+_local = threading.local()
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bare_slots (
@@ -37,11 +39,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS uq_bare_holding_nik ON bare_appointments (nik_
 
 
 def _connection():
-    # A sync gunicorn worker serves one request at a time: one connection per worker.
-    global _conn
-    if _conn is None or _conn.closed:
-        _conn = psycopg.connect(os.environ["BARE_DSN"])
-    return _conn
+    # One connection per thread: a sync worker serves one request at a time, a gthread
+    # worker one per thread.
+    conn = getattr(_local, "conn", None)
+    if conn is None or conn.closed:
+        conn = _local.conn = psycopg.connect(os.environ["BARE_DSN"])
+    return conn
 
 
 @app.post("/book")

@@ -149,6 +149,26 @@ class Server:
             self.proc.wait()
 
 
+def host_cpu_seconds(names=("postgres", "redis-server")):
+    """User + system CPU time used so far by the processes with these names (Linux
+    /proc; the database and Redis on this host): {name: seconds}."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(names, 0.0)
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                head, tail = f.read().rsplit(")", 1)
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        if name in totals:
+            fields = tail.split()
+            totals[name] += (int(fields[11]) + int(fields[12])) / ticks
+    return totals
+
+
 def burst(port, path, bodies, clients):
     """POST every body from `clients` threads; returns ([(status, code, seconds)], wall
     seconds, the client's CPU ms per attempt)."""
@@ -504,14 +524,22 @@ def _reset(dsn, antre):
 
 def _one_burst(server, path, bodies, clients, dsn, antre, name):
     _reset(dsn, antre)
-    cpu0 = server.cpu_seconds()
+    cpu0, host0 = server.cpu_seconds(), host_cpu_seconds()
     results, wall, client_cpu_ms = burst(server.port, path, bodies, clients)
-    cpu = server.cpu_seconds() - cpu0
+    cpu, host1 = server.cpu_seconds() - cpu0, host_cpu_seconds()
     out = summarise(name, results, wall)
     out["worker_cpu_ms_per_attempt"] = round(cpu * 1000 / len(results), 2)
     out["client_cpu_ms_per_attempt"] = round(client_cpu_ms, 2)
-    print(f"  worker_cpu_ms_per_attempt {out['worker_cpu_ms_per_attempt']}")
-    print(f"  client_cpu_ms_per_attempt {out['client_cpu_ms_per_attempt']}")
+    # The rest of the host's work for the burst: PostgreSQL's processes (backends, WAL
+    # writer, checkpointer) and Redis.
+    out["postgres_cpu_ms_per_attempt"] = round(
+        (host1["postgres"] - host0["postgres"]) * 1000 / len(results), 2
+    )
+    out["redis_cpu_ms_per_attempt"] = round(
+        (host1["redis-server"] - host0["redis-server"]) * 1000 / len(results), 2
+    )
+    for key in ("worker", "client", "postgres", "redis"):
+        print(f"  {key}_cpu_ms_per_attempt {out[f'{key}_cpu_ms_per_attempt']}")
     tables = ("slots", "appointments") if antre else ("bare_slots", "bare_appointments")
     out["overbooked"], out["counter_mismatch"], out["duplicates"] = integrity(
         dsn, *tables, "('booked', 'checked_in')"
@@ -572,7 +600,13 @@ def bursts(args, dsn, env, report):
         **{
             f"{who}_{key}": median(r[who][key] for r in rounds)
             for who in ("app", "bare")
-            for key in ("attempts_per_s", "p50_ms", "p99_ms", "worker_cpu_ms_per_attempt")
+            for key in (
+                "attempts_per_s",
+                "p50_ms",
+                "p99_ms",
+                "worker_cpu_ms_per_attempt",
+                "postgres_cpu_ms_per_attempt",
+            )
         },
     }
     if args.rounds > 1:

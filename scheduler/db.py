@@ -80,12 +80,15 @@ def transactional(fn=None, *, keep_loaded=False):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        session = _session()
-        depth = session.info.get("tx_depth", 0)
-        session.info["tx_depth"] = depth + 1
+        session = _session()()
+        info = session.info
+        depth = info.get("tx_depth", 0)
+        info["tx_depth"] = depth + 1
         try:
             result = fn(*args, **kwargs)
-            if depth == 0:
+            # A service that wrote only through DirectStatement (committed by itself) has
+            # begun no transaction: a commit would begin one just to end it.
+            if depth == 0 and session.in_transaction():
                 if keep_loaded:
                     _commit_keeping_loaded(session)
                 else:
@@ -96,13 +99,12 @@ def transactional(fn=None, *, keep_loaded=False):
                 session.rollback()
             raise
         finally:
-            session.info["tx_depth"] = depth
+            info["tx_depth"] = depth
 
     return wrapper
 
 
-def _commit_keeping_loaded(scoped):
-    session = scoped()
+def _commit_keeping_loaded(session):
     saved = session.expire_on_commit
     session.expire_on_commit = False
     try:

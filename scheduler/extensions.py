@@ -2,6 +2,7 @@
 
 import functools
 import math
+import threading
 import time
 
 from flask import current_app, request
@@ -36,8 +37,8 @@ def booking_limit(methods=None):
 
     The counting is Flask-Limiter's own (its storage, strategy and keys: the address and
     "<endpoint>:booking", as `limiter.limit(scope="booking")` would count), without its
-    per-request resolution of decorated limits, which cost a booking attempt more than
-    the storage's round trip. A refusal is RateLimited (429, Retry-After)."""
+    per-request resolution of decorated limits, and in batches (`BookingCounts`). A
+    refusal is RateLimited (429, Retry-After)."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -51,15 +52,81 @@ def booking_limit(methods=None):
     return decorate
 
 
+class BookingCounts:
+    """This process's booking attempts per address, added to the shared counter (Redis
+    when REDIS_URL is set) a batch at a time.
+
+    The booking limit is a flood guard with a floor (API.md: never below 600 a minute),
+    not a quota, so it need not be exact upwards: an attempt never waits for a round trip
+    to the storage unless its batch is complete. A limit of `amount` a window is counted
+    in batches of amount // 75 attempts (at most 8; a limit under 150 is counted one by
+    one, exactly), so every process lets at most batch - 1 attempts past the limit before
+    it learns, and no attempt under the limit is ever refused. Once the storage refuses a
+    batch, this process refuses the address until the window's reset without asking
+    again. A window's unsent attempts are dropped when it ends."""
+
+    MAX_BATCH = 8
+    PER_BATCH_STEP = 75
+
+    def __init__(self, strategy=None, clock=time.time):
+        self._strategy = strategy  # None: the app's limiter's (its storage)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._pending = {}  # (limit, address) -> [window number, attempts not yet sent]
+        self._refused = {}  # (limit, address) -> the end of the refusal, epoch seconds
+
+    @classmethod
+    def batch_size(cls, item):
+        return max(1, min(cls.MAX_BATCH, item.amount // cls.PER_BATCH_STEP))
+
+    def reset(self):
+        with self._lock:
+            self._pending.clear()
+            self._refused.clear()
+
+    def count(self, item, key, scope):
+        """Count one attempt; raises RateLimited when the address is over the limit."""
+        now = self._clock()
+        window = int(now // item.get_expiry())
+        slot = (item, key)
+        with self._lock:
+            until = self._refused.get(slot)
+            if until is not None:
+                if now < until:
+                    raise RateLimited(retry_after=max(1, math.ceil(until - now)))
+                del self._refused[slot]
+            entry = self._pending.get(slot)
+            if entry is None or entry[0] != window:
+                if len(self._pending) > 4096:
+                    self._forget_old(window, now)
+                entry = self._pending[slot] = [window, 0]
+            entry[1] += 1
+            if entry[1] < self.batch_size(item):
+                return
+            cost, entry[1] = entry[1], 0
+        strategy = self._strategy or limiter.limiter
+        if strategy.hit(item, key, scope, cost=cost):
+            return
+        until = strategy.get_window_stats(item, key, scope).reset_time
+        with self._lock:
+            self._refused[slot] = until
+        raise RateLimited(retry_after=max(1, math.ceil(until - self._clock())))
+
+    def _forget_old(self, window, now):
+        self._pending = {k: v for k, v in self._pending.items() if v[0] == window}
+        self._refused = {k: v for k, v in self._refused.items() if v > now}
+
+
+booking_counts = BookingCounts()
+
+
 def _count_booking_attempt():
     items = _booking_limits(current_app.config.get("BOOKING_LIMIT_PER_ADDRESS") or "off")
     if not items:
         return
     key, scope = get_remote_address(), f"{request.endpoint}:booking"
     for item in items:
-        if not limiter.limiter.hit(item, key, scope):
-            reset = limiter.limiter.get_window_stats(item, key, scope).reset_time
-            raise RateLimited(retry_after=max(1, math.ceil(reset - time.time())))
+        booking_counts.count(item, key, scope)
 
 
 @functools.lru_cache(maxsize=8)

@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from scheduler import clock, create_app
-from scheduler.extensions import db, limiter
+from scheduler.extensions import booking_counts, db, limiter
 
 # Local stand-ins for the notification providers (fixtures: whatsapp, sms, smtp_server).
 pytest_plugins = ["tests.notifications.fakes"]
@@ -97,6 +97,7 @@ def frozen_clock():
 @pytest.fixture(autouse=True)
 def _reset_limits(app):
     limiter.reset()
+    booking_counts.reset()
     yield
 
 
