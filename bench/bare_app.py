@@ -9,7 +9,6 @@ like the real app (`gunicorn --chdir bench bare_app:app`); BARE_DSN names the da
 import hashlib
 import hmac
 import os
-
 import threading
 
 import psycopg
