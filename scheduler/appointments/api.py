@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+from functools import lru_cache
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
@@ -31,12 +33,28 @@ def appointment_json(appointment, *, booked_now=False):
         "nik_masked": appointment.nik_masked,
         "slot": slot_json(appointment.slot, appointment.site),
         "site": site_json(appointment.site),
-        "qr_png_url": url_for(
-            "appointments_api.qr_png", code=appointment.code, s=sig, _external=True
-        ),
-        "ics_url": url_for("appointments_api.ics", code=appointment.code, s=sig, _external=True),
+        "qr_png_url": signed_url("appointments_api.qr_png", appointment.code, sig),
+        "ics_url": signed_url("appointments_api.ics", appointment.code, sig),
         "card": services.card_summary(appointment, booked_now=booked_now),
     }
+
+
+def signed_url(endpoint, code, sig):
+    """`url_for(endpoint, code=code, s=sig, _external=True)`, from that URL built once per
+    endpoint and root URL (every booking's answer has two such links)."""
+    head, middle, tail = _signed_url_parts(endpoint, request.root_url)
+    return f"{head}{quote(code, safe='')}{middle}{quote(sig, safe='')}{tail}"
+
+
+_CODE_MARK, _SIG_MARK = "~code~", "~sig~"
+
+
+@lru_cache(maxsize=32)
+def _signed_url_parts(endpoint, _root_url):
+    url = url_for(endpoint, code=_CODE_MARK, s=_SIG_MARK, _external=True)
+    head, rest = url.rsplit(_CODE_MARK, 1)
+    middle, tail = rest.rsplit(_SIG_MARK, 1)
+    return head, middle, tail
 
 
 def _failed_lookup(response):

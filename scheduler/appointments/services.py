@@ -310,7 +310,7 @@ def _adopt_booking(values, appointment_id, snapshot, booked, make=adopt):
     return appointment
 
 
-def _book_in_one_statement(snapshot, applicant, channel):
+def _book_in_one_statement(snapshot, applicant, nik_hash, channel):
     """PostgreSQL, no transaction begun: the appointment, its seat and its messages in one
     statement of data-modifying CTEs, sent alone (one round trip, no BEGIN or COMMIT).
 
@@ -320,7 +320,6 @@ def _book_in_one_statement(snapshot, applicant, channel):
     Answers as `book_into_slot` then `_notify` would; raises SlotFull, DuplicateBooking,
     AlreadyRecorded."""
     slot = snapshot.slot
-    nik_hash = niks.hash_nik(applicant.nik)
     _refuse_holder(snapshot.holding)
     _refuse_full(slot)
     values = _appointment_values(slot, applicant, nik_hash, channel, "booked")
@@ -413,14 +412,15 @@ def book_appointment(
         replay = _replay(idempotency_key, body_hash)
         if replay is not None:
             return replay, False
-    snapshot = _snapshot(slot_id, niks.hash_nik(applicant.nik))
+    nik_hash = niks.hash_nik(applicant.nik)
+    snapshot = _snapshot(slot_id, nik_hash)
     slot, site = (snapshot.slot, snapshot.site) if snapshot else (None, None)
     sites.check_bookable(slot, site, allow_private)
     check_applicant(applicant, sites.to_local(site, slot.starts_at).date())
     if not idempotency_key:
         engine = DirectStatement.alone()
         if engine is not None and engine.dialect.name == "postgresql":
-            return _book_in_one_statement(snapshot, applicant, channel), True
+            return _book_in_one_statement(snapshot, applicant, nik_hash, channel), True
         appointment = book_into_slot(slot, applicant, channel=channel, snapshot=snapshot)
         _notify(appointment, "booking_confirmed")
         return appointment, True
@@ -860,7 +860,13 @@ def code_from_checkin_token(token):
 
 def link_signature(code):
     """Signature for URLs that only the holder of an appointment can open."""
-    return _signer("antre-link").get_signature(code).decode()
+    return _cached_link_signature(current_app.config["SECRET_KEY"], code)
+
+
+@lru_cache(maxsize=64)
+def _cached_link_signature(secret, code):
+    # A booking signs its code twice (the message's link, the answer's links).
+    return _cached_signer(secret, "antre-link").get_signature(code).decode()
 
 
 def verify_link(code, signature):

@@ -242,6 +242,34 @@ def test_qr_and_ics_need_the_signature(client, slot):
     assert forged.status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("base_url", "root"),
+    [
+        ("http://localhost", "http://localhost/"),
+        ("https://ktp.kuduskab.go.id/antre", "https://ktp.kuduskab.go.id/antre/"),
+    ],
+)
+def test_the_answers_links_are_what_url_for_builds(app, client, slot, base_url, root):
+    """The links come from a template per root URL (host, scheme, script root); they are
+    exactly url_for's, and a second host gets its own."""
+    from flask import url_for
+
+    from scheduler.appointments import services
+
+    a = client.post("/api/v1/appointments", json=booking_body(slot), base_url=base_url).get_json()[
+        "appointment"
+    ]
+    assert a["qr_png_url"].startswith(root)
+    with app.test_request_context("/", base_url=base_url):
+        sig = services.link_signature(a["code"])
+        assert a["qr_png_url"] == url_for(
+            "appointments_api.qr_png", code=a["code"], s=sig, _external=True
+        )
+        assert a["ics_url"] == url_for(
+            "appointments_api.ics", code=a["code"], s=sig, _external=True
+        )
+
+
 def test_the_api_sets_no_cookie_even_when_asked_for_a_language(client, slot):
     resp = client.post("/api/v1/appointments?lang=en", json={**booking_body(slot), "nik": "1"})
     assert "16 digits" in resp.get_json()["error"]["fields"]["nik"]
