@@ -177,8 +177,12 @@ def _select_locale():
 def _locale_code():
     if not has_request_context():  # the CLI, the worker: messages in the source language
         return "id"
+    api = request.path.startswith("/api/")
+    environ = request.environ
+    if api and not environ.get("QUERY_STRING") and not environ.get("HTTP_ACCEPT_LANGUAGE"):
+        return "id"  # nothing asked for (most phone apps): nothing to parse
     wanted = request.args.get("lang")
-    if request.path.startswith("/api/"):  # the API uses no cookies: nothing is remembered
+    if api:  # the API uses no cookies: nothing is remembered
         return (
             wanted
             if wanted in LANGUAGES

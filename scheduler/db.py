@@ -1,7 +1,9 @@
 """Declarative base, column types, mixins and the transaction boundary."""
 
 import functools
+import os
 import select
+import weakref
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -188,6 +190,7 @@ def configure_engine_events(engine):
     gunicorn workers) wait for each other instead of failing."""
     if engine.dialect.name == "postgresql":
         _check_idle_connections(engine)
+        sa.event.listen(engine, "engine_disposed", _close_parked_connections)
     if engine.dialect.name != "sqlite":
         return
 
@@ -230,6 +233,71 @@ def _has_input(fd):
     return bool(poller.poll(0))
 
 
+# PostgreSQL connections DirectStatement keeps checked out of the engine's pool between
+# its statements, in autocommit: taking one is a list pop, where a pool checkout, its
+# return (a rollback) and switching autocommit on and off cost a booking more than the
+# statement's own round trip. Per engine and process (a forked worker never uses its
+# parent's); a connection the server closed meanwhile is replaced, as at a checkout.
+_PARKED = weakref.WeakKeyDictionary()  # engine -> (pid, [pooled connections])
+_MAX_PARKED = 2  # per engine and process: one per thread that runs statements at once
+
+
+def _parked(engine):
+    entry = _PARKED.get(engine)
+    if entry is None or entry[0] != os.getpid():
+        entry = _PARKED[engine] = (os.getpid(), [])
+    return entry[1]
+
+
+def _take_connection(engine):
+    parked = _parked(engine)
+    while parked:
+        try:
+            raw = parked.pop()
+        except IndexError:  # another thread took the last one
+            break
+        driver = raw.driver_connection
+        if driver is not None and not driver.closed and not _has_input(driver.fileno()):
+            return raw
+        raw.invalidate()  # the server ended it while it was parked
+        raw.close()
+    raw = engine.raw_connection()
+    raw.driver_connection.autocommit = True
+    return raw
+
+
+def _park_connection(engine, raw):
+    parked = _parked(engine)
+    if raw.is_valid and len(parked) < _MAX_PARKED:
+        parked.append(raw)
+        return
+    _return_to_pool(raw)
+
+
+def _return_to_pool(raw):
+    driver = raw.driver_connection
+    if raw.is_valid and driver is not None and not driver.closed:
+        driver.autocommit = False  # as the pool's other users expect it
+    raw.close()
+
+
+def release_parked_connections(engine):
+    """Give DirectStatement's parked connections back to the engine's pool (for tests that
+    trace the connections checked out from then on)."""
+    parked = _parked(engine)
+    while parked:
+        _return_to_pool(parked.pop())
+
+
+def _close_parked_connections(engine):
+    # The engine has a new pool: the parked connections belong to the one it disposed of.
+    parked = _parked(engine)
+    while parked:
+        raw = parked.pop()
+        raw.invalidate()
+        raw.close()
+
+
 class DirectStatement:
     """One Core statement for the hottest paths, sent on the DBAPI connection itself when
     the session has begun no transaction: compiled once per dialect, its parameters put
@@ -239,10 +307,10 @@ class DirectStatement:
     which costs a booking attempt more than the round trip. Inside a transaction the
     statement joins it, so that a read sees what the transaction wrote.
 
-    Outside one it runs on its own: on PostgreSQL the connection is in autocommit for the
-    one statement (no BEGIN, no COMMIT or ROLLBACK: a statement is atomic by itself, so a
-    write of several rows through data-modifying CTEs is whole or not at all); SQLite's
-    connections always are until we emit BEGIN ourselves. A driver error is raised as
+    Outside one it runs on its own: on PostgreSQL on a connection in autocommit, parked out
+    of the pool between statements (no BEGIN, no COMMIT or ROLLBACK: a statement is atomic
+    by itself, so a write of several rows through data-modifying CTEs is whole or not at
+    all); SQLite's pooled connections always are until we emit BEGIN ourselves. A driver error is raised as
     SQLAlchemy's DBAPIError (with `.orig`), and a lost connection is invalidated, as the
     pool would. The engine's execution events do not see it (SQL echo, cursor-event
     instrumentation); the pool's do (checkout, checkin), and so do tests/wire.py's
@@ -279,23 +347,18 @@ class DirectStatement:
             return None if row is None else tuple(row)
         dialect = bind.dialect
         sql, order, binds, processors = self._plan(dialect)
-        values = {**binds[0], **params}
-        for name, process in binds[1]:
+        defaults, bind_processors = binds
+        values = {**defaults, **params} if defaults else dict(params)
+        for name, process in bind_processors:
             values[name] = process(values[name])
         arguments = values if order is None else [values[name] for name in order]
         postgres = dialect.name == "postgresql"
-        raw = bind.raw_connection()
+        raw = _take_connection(bind) if postgres else bind.raw_connection()
         driver = raw.driver_connection
         try:
-            if postgres:
-                driver.autocommit = True
-            try:
-                cursor = self._cursor(raw, sql)
-                cursor.execute(sql, arguments)
-                row = cursor.fetchone()
-            finally:
-                if postgres and not driver.closed:
-                    driver.autocommit = False
+            cursor = self._cursor(raw, sql)
+            cursor.execute(sql, arguments)
+            row = cursor.fetchone()
         except dialect.loaded_dbapi.Error as exc:
             lost = dialect.is_disconnect(exc, driver, None)
             if lost:
@@ -304,13 +367,16 @@ class DirectStatement:
                 sql, arguments, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost
             ) from exc
         finally:
-            raw.close()
-        if row is None:
-            return None
-        return tuple(
-            value if process is None else process(value)
-            for process, value in zip(processors, row, strict=True)
-        )
+            if postgres:
+                _park_connection(bind, raw)
+            else:
+                raw.close()
+        if row is None or not processors:
+            return row
+        row = list(row)
+        for index, process in processors:
+            row[index] = process(row[index])
+        return tuple(row)
 
     @staticmethod
     def _cursor(raw, sql):
@@ -333,9 +399,12 @@ class DirectStatement:
                 process = bind.type.dialect_impl(dialect).bind_processor(dialect)
                 if process is not None:
                     bind_processors.append((name, process))
+            # (index, processor) of the columns that have one: most have none.
             processors = tuple(
-                c.type.dialect_impl(dialect).result_processor(dialect, None)
-                for c in self.statement.selected_columns
+                (index, process)
+                for index, c in enumerate(self.statement.selected_columns)
+                if (process := c.type.dialect_impl(dialect).result_processor(dialect, None))
+                is not None
             )
             order = compiled.positiontup if compiled.positional else None
             plan = (compiled.string, order, (defaults, bind_processors), processors)

@@ -205,3 +205,76 @@ def test_a_connection_the_server_closed_is_replaced_without_an_error(committed_d
     assert resp.status_code == 200
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+
+
+# ------------------------------------------------- DirectStatement's parked connections
+
+_BACKEND_PID = DirectStatement(lambda: sa.select(sa.func.pg_backend_pid()))
+
+
+def _postgres_only():
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: DirectStatement parks no SQLite connection")
+
+
+def test_direct_statements_keep_one_connection_out_of_the_pool(committed_db):
+    """The statements of a booking (and of the next request) share one connection that
+    stays in autocommit between them; the pool's connections stay as the ORM expects."""
+    _postgres_only()
+    first = _BACKEND_PID.first({})[0]
+    assert _BACKEND_PID.first({})[0] == first
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != first
+        assert conn.connection.driver_connection.autocommit is False
+    with wire.statements(db.engine) as seen:  # gives the parked connection back first
+        _BACKEND_PID.first({})
+    assert seen == ["SELECT"]
+
+
+def test_a_parked_connection_the_server_closed_is_replaced_without_an_error(committed_db):
+    _postgres_only()
+    parked = _BACKEND_PID.first({})[0]
+    with sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT").connect() as admin:
+        assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({parked})").scalar()
+        for _ in range(50):
+            if not admin.exec_driver_sql(
+                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {parked}"
+            ).scalar():
+                break
+    assert _BACKEND_PID.first({})[0] != parked
+
+
+def test_a_forked_process_never_uses_its_parents_parked_connection(committed_db):
+    _postgres_only()
+    import multiprocessing
+
+    parked = _BACKEND_PID.first({})[0]
+    ctx = multiprocessing.get_context("fork")
+    answers = ctx.Queue()
+
+    def child():
+        with committed_db.app_context():
+            db.engine.dispose(close=False)  # as after any fork: the parent's pool stays its own
+            answers.put(_BACKEND_PID.first({})[0])
+
+    process = ctx.Process(target=child)
+    process.start()
+    in_child = answers.get(timeout=30)
+    process.join(timeout=10)
+    assert in_child != parked
+    assert _BACKEND_PID.first({})[0] == parked  # the parent's is untouched
+
+
+def test_disposing_of_the_engine_closes_the_parked_connections(committed_db):
+    _postgres_only()
+    parked = _BACKEND_PID.first({})[0]
+    db.engine.dispose()
+    with sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT").connect() as admin:
+        for _ in range(50):
+            if not admin.exec_driver_sql(
+                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {parked}"
+            ).scalar():
+                break
+        else:
+            pytest.fail("the parked connection is still open")
+    assert _BACKEND_PID.first({})[0] != parked

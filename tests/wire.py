@@ -12,6 +12,8 @@ import tempfile
 
 import sqlalchemy as sa
 
+from scheduler.db import release_parked_connections
+
 # libpq trace lines from the client: a simple query, or the Parse of an extended one.
 # (A message's SQL may span lines: the trace writes it as it is.)
 _SIMPLE = re.compile(r'^F\t\d+\tQuery\t "((\w+).*)"$', re.DOTALL)
@@ -28,6 +30,8 @@ def statements(engine, full=False):
     seen = []
     traces = []
     postgres = engine.dialect.name == "postgresql"
+    # DirectStatement's parked connections were checked out before the block.
+    release_parked_connections(engine)
 
     def on_checkout(dbapi_connection, _record, _proxy):
         if postgres:
