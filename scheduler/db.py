@@ -7,6 +7,7 @@ import weakref
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -82,28 +83,47 @@ def transactional(fn=None, *, keep_loaded=False):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        session = _session()()
-        info = session.info
-        depth = info.get("tx_depth", 0)
-        info["tx_depth"] = depth + 1
+        depth = enter_transactional()
         try:
             result = fn(*args, **kwargs)
-            # A service that wrote only through DirectStatement (committed by itself) has
-            # begun no transaction: a commit would begin one just to end it.
-            if depth == 0 and session.in_transaction():
-                if keep_loaded:
-                    _commit_keeping_loaded(session)
-                else:
-                    session.commit()
+            if depth == 0:
+                # A service that wrote only through DirectStatement (committed by itself)
+                # has no session, or one that began no transaction: nothing to commit.
+                session = _existing_session()
+                if session is not None and session.in_transaction():
+                    if keep_loaded:
+                        _commit_keeping_loaded(session)
+                    else:
+                        session.commit()
             return result
         except BaseException:
             if depth == 0:
-                session.rollback()
+                session = _existing_session()
+                if session is not None:
+                    session.rollback()
             raise
         finally:
-            info["tx_depth"] = depth
+            leave_transactional(depth)
 
     return wrapper
+
+
+def enter_transactional():
+    """Count one more transactional call in this app context (the session's scope); returns
+    the depth before it: 0 for the outermost call, which commits or rolls back."""
+    depth = g.get("tx_depth", 0)
+    g.tx_depth = depth + 1
+    return depth
+
+
+def leave_transactional(depth):
+    g.tx_depth = depth
+
+
+def _existing_session():
+    """This app context's session if something made one, else None (not made for this)."""
+    scoped = _session()
+    return scoped() if scoped.registry.has() else None
 
 
 def _commit_keeping_loaded(session):
@@ -331,12 +351,16 @@ class DirectStatement:
     def alone():
         """The engine a statement would run on by itself, or None: None inside a
         transaction, and when the session is bound to a connection (a test's outer
-        transaction) rather than to the app's engine."""
-        session = _session()()
-        if session.bind is not None or session.in_transaction():
-            return None
+        transaction) rather than to the app's engine. Makes no session."""
         from scheduler.extensions import db
 
+        scoped = db.session
+        if scoped.registry.has():
+            session = scoped()
+            if session.bind is not None or session.in_transaction():
+                return None
+        elif scoped.session_factory.kw.get("bind") is not None:
+            return None
         return db.engine
 
     def first(self, params):

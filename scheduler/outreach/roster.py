@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler import clock
 from scheduler import nik as niks
 from scheduler.appointments import services as appointments
-from scheduler.db import transactional
+from scheduler.db import enter_transactional, leave_transactional, transactional
 from scheduler.errors import (
     AlreadyRecorded,
     DomainError,
@@ -249,8 +249,7 @@ def stream_roster_import(session_id, user, filename, data):
 
 def _stream(session, rows):
     sess = db.session
-    depth = sess.info.get("tx_depth", 0)
-    sess.info["tx_depth"] = depth + 1
+    depth = enter_transactional()
     outcome = None
     try:
         for step in _steps(session, rows):
@@ -274,5 +273,5 @@ def _stream(session, rows):
             sess.rollback()
         raise
     finally:
-        sess.info["tx_depth"] = depth
+        leave_transactional(depth)
     yield outcome

@@ -59,6 +59,18 @@ def test_a_booking_writes_the_appointment_its_seat_and_its_messages(plain):
     assert all(r.context["code"] == code and "/janji/" in r.context["link"] for r in routes)
 
 
+def test_a_booking_or_a_refusal_makes_no_orm_session(plain):
+    """The request's reads and its write are DirectStatements: no Session is made (nor
+    closed at the end), whatever the answer."""
+    slot = make_slot(capacity=1)
+    db.session.commit()
+    first, second = booking_body(slot), booking_body(slot)
+    for body, status in ((first, 201), (second, 409), (first, 409)):
+        resp = _post(plain, body)
+        assert resp.status_code == status, resp.get_json()
+        assert not db.session.registry.has()
+
+
 def _refused_and_nothing_written(client, body, slot_id, code):
     """A second booking into a slot that holds one: refused with `code`, and the
     appointment, its outbox row and the seat counter are the first booking's alone."""
