@@ -22,7 +22,9 @@ CHECKIN_EARLY_MINUTES = 60
 # Staff logins: throttled per address and per account; sessions end after 8 idle hours
 # (PERMANENT_SESSION_LIFETIME, seconds) and at most SESSION_MAX_HOURS after login.
 # Booking requests per address: never below 600 a minute (a school's pupils share one
-# address); "off" leaves flood limits to the reverse proxy.
+# address); "off" leaves flood limits to the reverse proxy. Each worker counts them in
+# batches (8 at 600 a minute, exact under 150), so an address may get up to 7 more per
+# worker before a 429, never fewer.
 BOOKING_LIMIT_PER_ADDRESS = "600 per minute"
 LOGIN_LIMIT_PER_ADDRESS = "10 per 5 minutes"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
