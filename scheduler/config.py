@@ -133,6 +133,10 @@ def load_config(app, overrides=None):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    # A storage failure (Redis down) is raised as limits' StorageError, whatever the
+    # storage: bookings go on without their flood limit, look-ups and logins answer 503.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+    app.config["RATELIMIT_STORAGE_OPTIONS"].setdefault("wrap_exceptions", True)
     # No X-RateLimit-* headers on every answer: each costs the storage two more reads (two
     # Redis round trips per request). A 429 still says when to come back (Retry-After).
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)

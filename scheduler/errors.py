@@ -4,6 +4,7 @@ import logging
 
 from flask import g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from limits.errors import StorageError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,23 @@ def register_error_handlers(app):
             resp.headers["Retry-After"] = str(retry)
         if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             resp.headers["Allow"] = ", ".join(exc.valid_methods)
+        return resp
+
+    @app.errorhandler(StorageError)
+    def handle_limit_storage_down(exc):
+        # The rate limits' storage (Redis) is unreachable: a look-up or a login cannot be
+        # counted, and letting it through would open the door to guessing. Not a bug of
+        # the request: 503, try again shortly.
+        log.error("rate-limit storage failed on %s %s: %s", request.method, request.path, exc)
+        message = _l("Layanan sedang terganggu. Silakan coba lagi beberapa saat lagi.")
+        if wants_json():
+            resp = jsonify(error_payload("unavailable", message))
+        else:
+            resp = app.make_response(
+                render_template("errors/error.html", status=503, message=str(message))
+            )
+        resp.status_code = 503
+        resp.headers["Retry-After"] = "30"
         return resp
 
     @app.errorhandler(Exception)

@@ -1,6 +1,7 @@
 """Extension objects, created unbound; create_app binds them."""
 
 import functools
+import logging
 import math
 import threading
 import time
@@ -15,6 +16,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits import parse_many
+from limits.errors import StorageError
 
 from scheduler.db import Base
 from scheduler.errors import RateLimited
@@ -27,6 +29,7 @@ csrf = CSRFProtect()
 # Pages, CSS and JS go out compressed (zstd, brotli or gzip): residents pay for every byte.
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+log = logging.getLogger(__name__)
 
 
 def booking_limit(methods=None):
@@ -74,6 +77,7 @@ class BookingCounts:
         self._lock = threading.Lock()
         self._pending = {}  # (limit, address) -> [window number, attempts not yet sent]
         self._refused = {}  # (limit, address) -> the end of the refusal, epoch seconds
+        self._warned_at = float("-inf")
 
     @classmethod
     def batch_size(cls, item):
@@ -105,12 +109,25 @@ class BookingCounts:
                 return
             cost, entry[1] = entry[1], 0
         strategy = self._strategy or limiter.limiter
-        if strategy.hit(item, key, scope, cost=cost):
+        try:
+            if strategy.hit(item, key, scope, cost=cost):
+                return
+        except StorageError as exc:
+            # Redis unreachable: the limit only guards against floods, and the database
+            # still enforces every booking rule, so the attempt goes on (a look-up, whose
+            # limit stops NIK guessing, answers 503 instead: errors.py).
+            self._warn_storage_down(exc)
             return
         until = strategy.get_window_stats(item, key, scope).reset_time
         with self._lock:
             self._refused[slot] = until
         raise RateLimited(retry_after=max(1, math.ceil(until - self._clock())))
+
+    def _warn_storage_down(self, exc):
+        now = self._clock()
+        if now - self._warned_at >= 60:  # once a minute, not once an attempt
+            self._warned_at = now
+            log.warning("booking limit not counted, its storage failed: %s", exc)
 
     def _forget_old(self, window, now):
         self._pending = {k: v for k, v in self._pending.items() if v[0] == window}

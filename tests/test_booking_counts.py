@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from limits import parse
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
@@ -135,3 +136,46 @@ def test_processes_share_the_count_in_redis():
     for w in workers:
         w.join(timeout=10)
     assert 600 <= passed <= 600 + 4 * (BookingCounts.batch_size(parse("600 per minute")) - 1)
+
+
+def test_an_unreachable_storage_lets_bookings_through_and_warns_once(caplog):
+    """Nothing listens on port 1: every batch's round trip fails. The limit is a flood
+    guard, so the attempts go on; one warning, not one per attempt."""
+    storage = storage_from_string("redis://127.0.0.1:1/0", wrap_exceptions=True)
+    strategy = FixedWindowRateLimiter(storage)
+    counts, item = BookingCounts(strategy), parse("8 per minute")  # every attempt asks
+    with caplog.at_level("WARNING", logger="scheduler.extensions"):
+        for _ in range(20):
+            counts.count(item, "10.0.0.7", "book:booking")
+    warnings = [r for r in caplog.records if "booking limit not counted" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_the_apps_limit_storage_reports_failures_as_storage_errors(app):
+    from scheduler.extensions import limiter
+
+    assert limiter.storage.wrap_exceptions
+
+
+def _storage_down(*_args, **_kwargs):
+    raise StorageError(ConnectionError("Redis is down"))
+
+
+def test_with_the_limit_storage_down_a_booking_goes_on_and_a_lookup_answers_503(
+    client, app, monkeypatch
+):
+    from scheduler.extensions import limiter
+    from tests.factories import booking_body, make_slot
+
+    monkeypatch.setitem(app.config, "BOOKING_LIMIT_PER_ADDRESS", "3 per minute")  # exact
+    # Every call to the storage fails, as with Redis down (wrap_exceptions: StorageError).
+    for method in ("incr", "get", "get_expiry", "clear"):
+        monkeypatch.setattr(limiter.storage, method, _storage_down)
+    slot = make_slot(capacity=5)
+    booked = client.post("/api/v1/appointments", json=booking_body(slot))
+    assert booked.status_code == 201, booked.get_json()
+    code = booked.get_json()["appointment"]["code"]
+    looked_up = client.post(f"/api/v1/appointments/{code}/lookup", json={"nik": "1"})
+    assert looked_up.status_code == 503
+    assert looked_up.get_json()["error"]["code"] == "unavailable"
+    assert looked_up.headers["Retry-After"] == "30"
