@@ -70,6 +70,7 @@ class BookingCounts:
 
     MAX_BATCH = 8
     PER_BATCH_STEP = 75
+    MAX_TRACKED = 4096  # addresses and limits with unsent attempts before a clean-up
 
     def __init__(self, strategy=None, clock=time.time):
         self._strategy = strategy  # None: the app's limiter's (its storage)
@@ -101,8 +102,8 @@ class BookingCounts:
                 del self._refused[slot]
             entry = self._pending.get(slot)
             if entry is None or entry[0] != window:
-                if len(self._pending) > 4096:
-                    self._forget_old(window, now)
+                if len(self._pending) >= self.MAX_TRACKED:
+                    self._forget_old(now)
                 entry = self._pending[slot] = [window, 0]
             entry[1] += 1
             if entry[1] < self.batch_size(item):
@@ -129,8 +130,14 @@ class BookingCounts:
             self._warned_at = now
             log.warning("booking limit not counted, its storage failed: %s", exc)
 
-    def _forget_old(self, window, now):
-        self._pending = {k: v for k, v in self._pending.items() if v[0] == window}
+    def _forget_old(self, now):
+        # Unsent attempts of a window that has ended (each limit has its own windows),
+        # and refusals that have run out.
+        self._pending = {
+            (item, key): entry
+            for (item, key), entry in self._pending.items()
+            if entry[0] == int(now // item.get_expiry())
+        }
         self._refused = {k: v for k, v in self._refused.items() if v > now}
 
 

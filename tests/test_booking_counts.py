@@ -179,3 +179,18 @@ def test_with_the_limit_storage_down_a_booking_goes_on_and_a_lookup_answers_503(
     assert looked_up.status_code == 503
     assert looked_up.get_json()["error"]["code"] == "unavailable"
     assert looked_up.headers["Retry-After"] == "30"
+
+
+def test_the_unsent_attempts_of_ended_windows_are_forgotten(monkeypatch):
+    """Past MAX_TRACKED addresses, a clean-up drops what belongs to ended windows, each
+    limit by its own window (a day's count survives a minute's end)."""
+    monkeypatch.setattr(BookingCounts, "MAX_TRACKED", 10)
+    now = [1_800_000_000.0]  # a minute starts here; the day ends 16 hours later
+    counts = BookingCounts(CountingStrategy(MemoryStorage()), clock=lambda: now[0])
+    minute, day = parse("600 per minute"), parse("60000 per day")
+    for n in range(5):
+        counts.count(minute, f"10.1.0.{n}", "book:booking")
+        counts.count(day, f"10.1.0.{n}", "book:booking")
+    now[0] += 61  # the minute has ended, the day has not
+    counts.count(minute, "10.1.0.9", "book:booking")
+    assert set(counts._pending) == {(day, f"10.1.0.{n}") for n in range(5)} | {(minute, "10.1.0.9")}
