@@ -242,7 +242,17 @@ def build_openapi(app=None):
                 "description": "Error",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
-            for code in {"404", "422", "429", "409", "401", "403", *map(str, meta["errors"])}:
+            # 503: the rate limits' storage (Redis) is unreachable (errors.py).
+            for code in {
+                "404",
+                "422",
+                "429",
+                "409",
+                "401",
+                "403",
+                "503",
+                *map(str, meta["errors"]),
+            }:
                 responses.setdefault(code, err)
             if meta["status"] == 201 and meta["response"] is not None:
                 responses["200"] = ok  # idempotent replays
