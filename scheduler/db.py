@@ -121,7 +121,7 @@ def leave_transactional(depth):
 
 
 def _existing_session():
-    """This app context's session if something made one, else None (not made for this)."""
+    """This app context's session, or None when nothing has made one (asking makes none)."""
     scoped = _session()
     return scoped() if scoped.registry.has() else None
 
@@ -330,11 +330,12 @@ class DirectStatement:
     Outside one it runs on its own: on PostgreSQL on a connection in autocommit, parked out
     of the pool between statements (no BEGIN, no COMMIT or ROLLBACK: a statement is atomic
     by itself, so a write of several rows through data-modifying CTEs is whole or not at
-    all); SQLite's pooled connections always are until we emit BEGIN ourselves. A driver error is raised as
-    SQLAlchemy's DBAPIError (with `.orig`), and a lost connection is invalidated, as the
-    pool would. The engine's execution events do not see it (SQL echo, cursor-event
-    instrumentation); the pool's do (checkout, checkin), and so do tests/wire.py's
-    traces."""
+    all); SQLite's pooled connections always are until we emit BEGIN ourselves. A driver
+    error is raised as SQLAlchemy's DBAPIError (with `.orig`), and a lost connection is
+    invalidated, as the pool would. The engine's execution events do not see it (SQL
+    echo, cursor-event instrumentation); the pool's see a parked connection's checkout
+    once, and tests/wire.py's traces see every statement (they give the parked
+    connections back to the pool first)."""
 
     def __init__(self, build):
         self._build = build
