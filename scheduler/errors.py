@@ -181,11 +181,9 @@ def register_error_handlers(app):
         message = _l("Layanan sedang terganggu. Silakan coba lagi beberapa saat lagi.")
         if wants_json():
             resp = jsonify(error_payload("unavailable", message))
+            resp.status_code = 503
         else:
-            resp = app.make_response(
-                render_template("errors/error.html", status=503, message=str(message))
-            )
-        resp.status_code = 503
+            resp = app.make_response(_render_html(503, message))
         resp.headers["Retry-After"] = "30"
         return resp
 

@@ -1,5 +1,6 @@
 """The transaction helpers the booking's hot path stands on (scheduler/db.py)."""
 
+import time
 from datetime import date
 
 import pytest
@@ -185,6 +186,25 @@ def test_a_connection_lost_during_a_direct_read_is_replaced(committed_db):
 # ------------------------------------------------------------ pooled connections, no ping
 
 
+def _backend_gone(pid, terminate=False):
+    """True once PostgreSQL's backend `pid` has ended (within 2 s); `terminate`: end it
+    first, as a server restart or an idle timeout would."""
+    admin_engine = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin_engine.connect() as admin:
+            if terminate:
+                assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar()
+            for _ in range(100):
+                if not admin.exec_driver_sql(
+                    f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}"
+                ).scalar():
+                    return True
+                time.sleep(0.02)
+            return False
+    finally:
+        admin_engine.dispose()
+
+
 def test_a_connection_the_server_closed_is_replaced_without_an_error(committed_db):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL closes connections; SQLite has none to close")
@@ -192,14 +212,7 @@ def test_a_connection_the_server_closed_is_replaced_without_an_error(committed_d
     with db.engine.connect() as conn:
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     # The pooled connection is idle; the server ends it (a restart does the same).
-    with sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT").connect() as admin:
-        assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar()
-        for _ in range(50):
-            alive = admin.exec_driver_sql(
-                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}"
-            ).scalar()
-            if not alive:
-                break
+    assert _backend_gone(pid, terminate=True)
     client = committed_db.test_client()
     resp = client.get("/api/v1/sites")
     assert resp.status_code == 200
@@ -234,13 +247,7 @@ def test_direct_statements_keep_one_connection_out_of_the_pool(committed_db):
 def test_a_parked_connection_the_server_closed_is_replaced_without_an_error(committed_db):
     _postgres_only()
     parked = _BACKEND_PID.first({})[0]
-    with sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT").connect() as admin:
-        assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({parked})").scalar()
-        for _ in range(50):
-            if not admin.exec_driver_sql(
-                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {parked}"
-            ).scalar():
-                break
+    assert _backend_gone(parked, terminate=True)
     assert _BACKEND_PID.first({})[0] != parked
 
 
@@ -269,12 +276,5 @@ def test_disposing_of_the_engine_closes_the_parked_connections(committed_db):
     _postgres_only()
     parked = _BACKEND_PID.first({})[0]
     db.engine.dispose()
-    with sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT").connect() as admin:
-        for _ in range(50):
-            if not admin.exec_driver_sql(
-                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {parked}"
-            ).scalar():
-                break
-        else:
-            pytest.fail("the parked connection is still open")
+    assert _backend_gone(parked), "the parked connection is still open"
     assert _BACKEND_PID.first({})[0] != parked

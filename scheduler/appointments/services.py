@@ -225,6 +225,7 @@ def book_into_slot(
     status="booked",
     birth_date_override_reason=None,
     snapshot=None,
+    nik_hash=None,
 ):
     """Take a seat in `slot` and create the appointment (writes, never commits).
 
@@ -232,9 +233,10 @@ def book_into_slot(
     its next row): the seat is a conditional UPDATE under a CHECK, and the appointment an
     INSERT that does nothing when the NIK's partial unique index already holds a booking,
     after which the seat is given back. `snapshot` (from `_snapshot`) spares the NIK's
-    look-up and the loading of the slot. Raises SlotFull, DuplicateBooking, AlreadyRecorded.
+    look-up and the loading of the slot, `nik_hash` the NIK's hashing. Raises SlotFull,
+    DuplicateBooking, AlreadyRecorded.
     """
-    nik_hash = niks.hash_nik(applicant.nik)
+    nik_hash = nik_hash or niks.hash_nik(applicant.nik)
     _refuse_holder(snapshot.holding if snapshot else _holding_status(nik_hash))
     _refuse_full(slot)
     values = _appointment_values(slot, applicant, nik_hash, channel, status)
@@ -421,12 +423,16 @@ def book_appointment(
         engine = DirectStatement.alone()
         if engine is not None and engine.dialect.name == "postgresql":
             return _book_in_one_statement(snapshot, applicant, nik_hash, channel), True
-        appointment = book_into_slot(slot, applicant, channel=channel, snapshot=snapshot)
+        appointment = book_into_slot(
+            slot, applicant, channel=channel, snapshot=snapshot, nik_hash=nik_hash
+        )
         _notify(appointment, "booking_confirmed")
         return appointment, True
     try:
         with db.session.begin_nested():
-            appointment = book_into_slot(slot, applicant, channel=channel, snapshot=snapshot)
+            appointment = book_into_slot(
+                slot, applicant, channel=channel, snapshot=snapshot, nik_hash=nik_hash
+            )
             db.session.add(
                 IdempotencyKey(
                     key=idempotency_key,
