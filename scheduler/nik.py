@@ -163,3 +163,12 @@ def hash_nik(raw):
 def nik_matches(raw, stored_hash):
     """Constant-time comparison of a typed NIK with a stored hash."""
     return hmac.compare_digest(hash_nik(raw), stored_hash)
+
+
+def region_digits(token):
+    """The first six digits (province, regency, kecamatan of first registration) of a
+    stored NIK, '' when it no longer decrypts; the rest of the NIK never leaves here."""
+    try:
+        return decrypt_nik(token)[:6] if token else ""
+    except ValueError:
+        return ""

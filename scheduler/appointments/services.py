@@ -728,7 +728,18 @@ def mark_recorded(appointment):
                 s=appointment.status,
             )
         )
+    for listener in _recording_listeners:
+        listener(appointment)
     return appointment
+
+
+_recording_listeners = []
+
+
+def register_recording_listener(fn):
+    """Another feature is told of every recording, in its transaction (coverage counts)."""
+    if fn not in _recording_listeners:
+        _recording_listeners.append(fn)
 
 
 @transactional

@@ -1,12 +1,15 @@
 """Recording coverage per desa and school: where outreach should go next.
 
 Figures come from the civil registry's own counts (an admin uploads a CSV or types
-them): residents obliged to hold a KTP-el (WKTP) and how many of them recorded.
+them): residents obliged to hold a KTP-el (WKTP) and how many of them recorded, as of a
+date. They are the baseline: every recording the service makes afterwards adds to it
+(coverage_history.py), and every desa figure is kept with its date for the trend.
 """
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -17,8 +20,9 @@ from scheduler import clock
 from scheduler.db import transactional
 from scheduler.errors import ValidationError
 from scheduler.extensions import db
-from scheduler.outreach import services
-from scheduler.outreach.models import CoverageFigure, OutreachRequest
+from scheduler.outreach import coverage_history, services
+from scheduler.outreach.models import CoverageBaseline, CoverageFigure, OutreachRequest
+from scheduler.sites import services as sites
 
 MAX_COUNT = 10_000_000
 
@@ -59,7 +63,41 @@ def _check_counts(wktp, recorded, prefix=""):
         )
 
 
-def _upsert(kecamatan, desa, school, wktp, recorded):
+def _counted_on(value):
+    """The figures' date: today by default, never in the future."""
+    today = sites.local_today()
+    if value is None:
+        return today
+    if value > today:
+        raise ValidationError(fields={"counted_on": _l("Tanggal angka tidak boleh di masa depan.")})
+    return value
+
+
+def _parse_date(text):
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ValidationError(
+            fields={"counted_on": _l("Tanggal tidak sah; gunakan YYYY-MM-DD.")}
+        ) from None
+
+
+def _remember(kec_code, desa_name, wktp, recorded, counted_on):
+    """Keep a desa figure in the history (one per desa and day: the last given wins)."""
+    row = db.session.scalar(
+        sa.select(CoverageBaseline).where(
+            CoverageBaseline.kecamatan_code == kec_code,
+            CoverageBaseline.desa == desa_name,
+            CoverageBaseline.counted_on == counted_on,
+        )
+    )
+    if row is None:
+        row = CoverageBaseline(kecamatan_code=kec_code, desa=desa_name, counted_on=counted_on)
+        db.session.add(row)
+    row.wktp, row.recorded, row.created_at = wktp, recorded, clock.now()
+
+
+def _upsert(kecamatan, desa, school, wktp, recorded, counted_on):
     kec_name, kec_code, desa_name = services.resolve_area(kecamatan, desa)
     school = " ".join((school or "").split())
     kind = "school" if school else "desa"
@@ -72,28 +110,35 @@ def _upsert(kecamatan, desa, school, wktp, recorded):
             sa.func.lower(CoverageFigure.name) == name.lower(),
         )
     )
+    if kind == "desa":
+        _remember(kec_code, desa_name, wktp, recorded, counted_on)
     if row is None:
         row = CoverageFigure(
             area_kind=kind, kecamatan_code=kec_code, desa=desa_name, name=name[:100]
         )
         db.session.add(row)
-    row.kecamatan, row.wktp, row.recorded, row.updated_at = kec_name, wktp, recorded, clock.now()
+    elif row.counted_on > counted_on:
+        return row  # an older figure joins the history; the current one stays
+    row.kecamatan, row.wktp, row.recorded = kec_name, wktp, recorded
+    row.counted_on, row.updated_at = counted_on, clock.now()
     return row
 
 
 @transactional
-def save_figure(kecamatan, desa, wktp, recorded, school=""):
-    """Set the counts of one desa (or of a school in it). Raises ValidationError."""
+def save_figure(kecamatan, desa, wktp, recorded, school="", counted_on=None):
+    """Set the counts of one desa (or of a school in it) as of a date (default today).
+    Raises ValidationError."""
     _check_counts(wktp, recorded)
-    row = _upsert(kecamatan, desa, school, wktp, recorded)
+    row = _upsert(kecamatan, desa, school, wktp, recorded, _counted_on(counted_on))
     db.session.flush()
     return row
 
 
 @transactional
 def import_figures(data):
-    """Load a CSV `kecamatan,desa,wktp,recorded[,school]` (comma or semicolon); every row
-    or none. Returns the number of rows. Raises ValidationError naming the line."""
+    """Load a CSV `kecamatan,desa,wktp,recorded[,school][,date]` (comma or semicolon;
+    `date` YYYY-MM-DD, the day the figures describe, default today); every row or none.
+    Returns the number of rows. Raises ValidationError naming the line."""
     try:
         text = data.decode("utf-8-sig")
     except (UnicodeDecodeError, AttributeError):
@@ -116,7 +161,15 @@ def import_figures(data):
             wktp = int(cells.get("wktp", "").replace(".", "").replace(",", ""))
             recorded = int(cells.get("recorded", "").replace(".", "").replace(",", ""))
             _check_counts(wktp, recorded)
-            _upsert(cells.get("kecamatan"), cells.get("desa"), cells.get("school"), wktp, recorded)
+            counted_on = _counted_on(_parse_date(cells.get("date") or cells.get("tanggal")))
+            _upsert(
+                cells.get("kecamatan"),
+                cells.get("desa"),
+                cells.get("school"),
+                wktp,
+                recorded,
+                counted_on,
+            )
         except (ValueError, ValidationError) as exc:
             detail = "; ".join(str(v) for v in getattr(exc, "fields", {}).values())
             raise ValidationError(
@@ -133,19 +186,26 @@ def import_figures(data):
     return count
 
 
-def totals():
-    """The regency's figure: the sum over its desa, against the national target."""
-    wktp, recorded = db.session.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(CoverageFigure.wktp), 0),
-            sa.func.coalesce(sa.func.sum(CoverageFigure.recorded), 0),
-        ).where(CoverageFigure.area_kind == "desa")
-    ).one()
-    return Totals(int(wktp), int(recorded), Decimal(current_app.config["OUTREACH_COVERAGE_TARGET"]))
+def totals(on=None):
+    """The regency's figure as of the end of `on` (default today): the sum over its desa
+    and the service's own recordings since, against the national target."""
+    areas = coverage_history.kecamatan_figures(on)
+    return Totals(
+        sum(a.wktp for a in areas),
+        sum(a.recorded for a in areas),
+        Decimal(current_app.config["OUTREACH_COVERAGE_TARGET"]),
+    )
 
 
 def ranking(kind="desa", limit=None):
-    """Figures of one kind, most residents not yet recorded first."""
+    """Figures of one kind (desa with the service's recordings added), most residents not
+    yet recorded first."""
+    if kind == "desa":
+        rows = sorted(
+            coverage_history.desa_figures(),
+            key=lambda f: (-f.not_recorded, f.coverage, f.name),
+        )
+        return rows[:limit] if limit else rows
     query = sa.select(CoverageFigure).where(CoverageFigure.area_kind == kind)
     query = query.order_by(
         (CoverageFigure.wktp - CoverageFigure.recorded).desc(),

@@ -16,6 +16,8 @@ from scheduler.sites import services as sites
 from scheduler.staff import services as staff
 
 WKTP, RECORDED = 643_450, 641_131
+# Coverage at the end of the months before (months back, percent): 97.32 -> 98.23 -> 98.95.
+TREND = ((3, 97.32), (2, 98.23), (1, 98.95))
 VILLAGE_HEAD = ("kades.rahtawu@kudus.example", "Kepala Desa Rahtawu")
 VILLAGE_PASSWORD = "demo-koordinator-2026"
 # Where pupils newly of age and remote hamlets keep the count of the unrecorded up.
@@ -151,9 +153,15 @@ def _seed_coverage():
     desa = [(k["name"], d) for k in data["kecamatan"] for d in k["desa"]]
     rng = random.Random(3319)
     wktp = _spread(WKTP, [rng.uniform(0.55, 1.6) for _ in desa])
-    missing = _spread(
-        WKTP - RECORDED, [HOTSPOTS.get(d, 0) * 40 + rng.uniform(4, 14) for _, d in desa]
-    )
+    weights = [HOTSPOTS.get(d, 0) * 40 + rng.uniform(4, 14) for _, d in desa]
+    this_month = sites.local_today().replace(day=1)
+    # The months before: the same WKTP, fewer recorded (the trend the office published).
+    for back, percent in TREND:
+        counted_on = this_month - relativedelta(months=back - 1) - timedelta(days=1)
+        missing = _spread(WKTP - round(WKTP * percent / 100), weights)
+        for (kecamatan, name), total, gap in zip(desa, wktp, missing, strict=True):
+            coverage.save_figure(kecamatan, name, total, total - gap, counted_on=counted_on)
+    missing = _spread(WKTP - RECORDED, weights)
     for (kecamatan, name), total, gap in zip(desa, wktp, missing, strict=True):
         coverage.save_figure(kecamatan, name, total, total - gap)
     for kecamatan, name, school, total, recorded in SCHOOLS:

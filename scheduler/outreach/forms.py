@@ -153,6 +153,7 @@ class CoverageForm(FlaskForm):
     )
     wktp = IntegerField(_l("Wajib KTP-el (WKTP)"), validators=[InputRequired(), NumberRange(0)])
     recorded = IntegerField(_l("Sudah merekam"), validators=[InputRequired(), NumberRange(0)])
+    counted_on = DateField(_l("Angka per tanggal (kosongkan: hari ini)"), validators=[Optional()])
 
 
 class CoverageUploadForm(FlaskForm):

@@ -161,6 +161,9 @@ class CoverageFigure(db.Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     wktp: Mapped[int]
     recorded: Mapped[int]
+    # The day the figures describe (the end of that day): recordings the service makes
+    # after it are added on top (see coverage.py).
+    counted_on: Mapped[date]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property
@@ -170,3 +173,40 @@ class CoverageFigure(db.Model):
     @property
     def coverage(self):
         return 100.0 * self.recorded / self.wktp if self.wktp else 100.0
+
+
+class CoverageBaseline(db.Model):
+    """Every desa figure ever given, with its date: the history the monthly trend is drawn
+    from (a figure typed again for the same day replaces that day's)."""
+
+    __tablename__ = "coverage_baselines"
+    __table_args__ = (
+        sa.UniqueConstraint("kecamatan_code", "desa", "counted_on"),
+        sa.CheckConstraint("wktp >= 0 AND recorded >= 0 AND recorded <= wktp", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kecamatan_code: Mapped[str] = mapped_column(sa.String(10))
+    desa: Mapped[str] = mapped_column(sa.String(60))
+    wktp: Mapped[int]
+    recorded: Mapped[int]
+    counted_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoverageTally(db.Model):
+    """Recordings the service itself made, per local day and area: a desa, or a whole
+    kecamatan (desa '') when only the resident's NIK places them. Each recording adds one
+    in its own transaction (an upsert on the UNIQUE key)."""
+
+    __tablename__ = "coverage_tallies"
+    __table_args__ = (
+        sa.UniqueConstraint("recorded_on", "kecamatan_code", "desa"),
+        sa.CheckConstraint("recorded > 0", name="recorded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recorded_on: Mapped[date]
+    kecamatan_code: Mapped[str] = mapped_column(sa.String(10))
+    desa: Mapped[str] = mapped_column(sa.String(60), default="")
+    recorded: Mapped[int] = mapped_column(default=1)

@@ -24,7 +24,7 @@ from scheduler.auth import page_roles
 from scheduler.errors import ValidationError
 from scheduler.extensions import booking_limit
 from scheduler.outreach import coverage as coverage_service
-from scheduler.outreach import forms, roster, services
+from scheduler.outreach import coverage_chart, coverage_history, forms, roster, services
 from scheduler.outreach.models import OUTCOMES
 
 bp = Blueprint("outreach_views", __name__)
@@ -396,8 +396,10 @@ def _coverage_context(manual=None, upload=None):
     manual.kecamatan.choices = services.kecamatan_choices()
     desa = coverage_service.ranking("desa")
     schools = coverage_service.ranking("school")
+    totals = coverage_service.totals()
     return {
-        "totals": coverage_service.totals(),
+        "totals": totals,
+        "trend": coverage_chart.trend_chart(coverage_history.monthly_history(12), totals.target),
         "desa_rows": desa,
         "school_rows": schools,
         "chart": coverage_service.bar_chart(desa[:15]),
@@ -420,7 +422,12 @@ def coverage():
     if not form.validate_on_submit():
         return _show(form, "outreach/coverage.html", context)
     coverage_service.save_figure(
-        form.kecamatan.data, form.desa.data, form.wktp.data, form.recorded.data, form.school.data
+        form.kecamatan.data,
+        form.desa.data,
+        form.wktp.data,
+        form.recorded.data,
+        form.school.data,
+        counted_on=form.counted_on.data,
     )
     flash(_("Angka cakupan tersimpan."))
     return redirect(url_for("outreach_views.coverage"))

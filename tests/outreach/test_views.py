@@ -387,3 +387,34 @@ def test_nul_in_a_page_form_is_a_field_error(client, coordinator):
     resp = client.post("/jemput-bola/baru", data={"institution_name": "SMA\x00", "address": "x"})
     assert resp.status_code == 422
     assert 'id="institution_name-error"' in resp.get_data(as_text=True)
+
+
+def test_coverage_page_takes_a_date_and_draws_the_months(client, admin):
+    login(client, admin.user)
+    for counted_on, recorded in (("2026-10-31", "1980"), ("", "1990")):
+        resp = client.post(
+            "/cakupan",
+            data={
+                "kecamatan": "33.19.04",
+                "desa": "Wonosoco",
+                "wktp": "2000",
+                "recorded": recorded,
+                "counted_on": counted_on,
+            },
+        )
+        assert resp.status_code == 302
+    text = client.get("/cakupan").get_data(as_text=True)
+    # October and December drawn (November carries October's figure), with their values.
+    assert "Cakupan perekaman per bulan" in text and text.count("<circle") == 3
+    assert "99,00" in text and "99,50" in text
+    future = client.post(
+        "/cakupan",
+        data={
+            "kecamatan": "33.19.04",
+            "desa": "Wonosoco",
+            "wktp": "2000",
+            "recorded": "1990",
+            "counted_on": "2027-01-01",
+        },
+    )
+    assert future.status_code == 422 and "masa depan" in future.get_data(as_text=True)
