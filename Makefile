@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-LINT_PATHS := $(wildcard scheduler tests bench wsgi.py)
+LINT_PATHS := $(wildcard scheduler tests bench deploy wsgi.py setup.py)
 
 .PHONY: run test install install-dev translations lint serve worker browsers bench clean messages
 

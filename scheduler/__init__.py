@@ -52,7 +52,9 @@ def _version_static(endpoint, values):
 
 def create_app(overrides=None):
     """Build the application: config, extensions, blueprints, error handlers, CLI."""
-    app = SchedulerApp(__name__, instance_relative_config=True, template_folder="../templates")
+    app = SchedulerApp(
+        __name__, instance_relative_config=True, template_folder=_shipped_dir("templates")
+    )
     # Every <int:...> in a URL is a row id: one no INTEGER column can hold is a 404, not a
     # database error.
     app.url_map.converters["int"] = RowIdConverter
@@ -76,7 +78,7 @@ def create_app(overrides=None):
     db.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
-    migrate.init_app(app, db, directory=_migrations_dir())
+    migrate.init_app(app, db, directory=_shipped_dir("migrations"))
     babel.init_app(
         app,
         locale_selector=_select_locale,
@@ -151,15 +153,17 @@ def _engine_options(url):
     return {"pool_size": 10, "max_overflow": 20, "pool_use_lifo": True}
 
 
-def _migrations_dir():
-    import os
-
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+def _shipped_dir(name):
+    """templates/ or migrations/: inside the package once installed (the build copies them
+    there, see setup.py), beside it in a checkout."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(package, name)
+    if os.path.isdir(installed):
+        return installed
+    return os.path.join(os.path.dirname(package), name)
 
 
 def _translation_dirs(app):
-    import os
-
     root = os.path.dirname(os.path.abspath(__file__))
     dirs = [os.path.join(root, "translations")]
     for feature in FEATURES:
