@@ -1,74 +1,114 @@
-# Copy to config.py (any name) and point SCHEDULER_CONFIG at it. Environment variables
-# override what is set here. See README.md and ../shared/API.md for every setting.
+# Antre KTP-el settings. Copy this file (to /etc/antre/config.py, say), keep it readable
+# by the service's user only, and point SCHEDULER_CONFIG at it. An environment variable
+# of the same name overrides a value set here. Every setting is listed; the commented
+# ones show their default. docs/deployment.md explains the deployment as a whole.
 
+# --- The installation ------------------------------------------------------------
+# "production" (refuses to start without real secrets, secure cookies), "development"
+# (the default: a development secret, a SQLite file in instance/) or "testing".
 SCHEDULER_ENV = "production"
+# Signs sessions, QR tokens and signed links: a long random string, e.g.
+#   python3 -c "import secrets; print(secrets.token_urlsafe(48))"
+# Changing it logs everyone out and invalidates every QR code and link already sent.
 SECRET_KEY = "change-me: a long random string"
-DATABASE_URL = "postgresql+psycopg://ktp:secret@127.0.0.1:5432/antre"
-# Fernet key (python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")
+# SQLAlchemy URL. PostgreSQL in production; unset, a SQLite file in the instance folder.
+DATABASE_URL = "postgresql+psycopg://antre:secret@127.0.0.1:5432/antre"
+# The NIK at rest: NIK_ENCRYPTION_KEY is a Fernet key that encrypts it
+#   python3 -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+# and NIK_HASH_KEY keys the hash a booking is found by (any long random string). Both
+# are required in production. Back them up apart from the database dumps: without them
+# no stored NIK can be read or found again. Never change them on a running database.
 NIK_ENCRYPTION_KEY = "change-me"
 NIK_HASH_KEY = "change-me: another long random string"
-REDIS_URL = "redis://127.0.0.1:6379/0"   # rate limits shared by every gunicorn worker
-# RATELIMIT_HEADERS_ENABLED = True   # X-RateLimit-* on look-ups and logins: two more Redis reads each
-#                                      (booking answers never carry them; a 429 always has Retry-After)
+# Redis for the rate limits, shared by every gunicorn worker and app server. Unset, each
+# process counts alone (in memory). When Redis is unreachable, bookings go on without
+# their flood limit; look-ups and logins answer 503 until it is back.
+REDIS_URL = "redis://127.0.0.1:6379/0"
+# RATELIMIT_HEADERS_ENABLED = True   # X-RateLimit-* on look-ups and logins: two more Redis
+#                                      reads each (a 429 always carries Retry-After)
+# The address residents reach the service at: links in messages and calendar files.
 PUBLIC_BASE_URL = "https://antre.disdukcapil.kuduskab.go.id"
 
+# --- The regency -----------------------------------------------------------------
+# Its name on pages, messages and reports; its Kemendagri code (Kudus: 3319); its time
+# zone, which dates the print queue and the reports (each site keeps its own zone).
 REGENCY_NAME = "Kabupaten Kudus"
+REGENCY_CODE = "3319"
 REGENCY_TIMEZONE = "Asia/Jakarta"
-BOOKING_MIN_NOTICE_MINUTES = 60
-BOOKING_WINDOW_DAYS = 30
-SLOT_WINDOW_DAYS = 30
-RECORDING_MINUTES = 15
-CHECKIN_EARLY_MINUTES = 60
-# Staff logins: throttled per address and per account; sessions end after 8 idle hours
-# (PERMANENT_SESSION_LIFETIME, seconds) and at most SESSION_MAX_HOURS after login.
+
+# --- Booking rules ---------------------------------------------------------------
+BOOKING_MIN_NOTICE_MINUTES = 60   # a slot can be booked until this long before it starts
+BOOKING_WINDOW_DAYS = 30          # residents book up to this many days ahead
+SLOT_WINDOW_DAYS = 30             # slots are generated this many days ahead
+RECORDING_MINUTES = 15            # one recording at one station (slot capacity from it)
+MINIMUM_RECORDING_AGE = 16        # age on the slot's date from which a resident may book
+IDEMPOTENCY_TTL_HOURS = 24        # an Idempotency-Key of a booking is kept this long
+CHECKIN_EARLY_MINUTES = 60        # check-in opens this long before the slot starts
+
+# --- Rate limits (Flask-Limiter notation: "N per M minutes") ------------------------
+# Failed code + NIK checks (look-up, cancel, reschedule) per address and per code.
+LOOKUP_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+LOOKUP_LIMIT_PER_CODE = "5 per 10 minutes"
 # Booking requests per address: never below 600 a minute (a school's pupils share one
 # address); "off" leaves flood limits to the reverse proxy. Each worker counts them in
 # batches (8 at 600 a minute, exact under 150), so an address may get up to 7 more per
 # worker before a 429, never fewer.
 BOOKING_LIMIT_PER_ADDRESS = "600 per minute"
+# Staff logins, per address and per account.
 LOGIN_LIMIT_PER_ADDRESS = "10 per 5 minutes"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-PERMANENT_SESSION_LIFETIME = 8 * 3600
-SESSION_MAX_HOURS = 12
-ROSTER_REFRESH_SECONDS = 20
-OUTREACH_KITS = 4
-OUTREACH_TALLY_GRACE_DAYS = 7   # untallied outreach bookings lapse to no-show after this
+
+# --- Staff sessions and pages ----------------------------------------------------
+PERMANENT_SESSION_LIFETIME = 8 * 3600   # seconds idle before a staff session lapses
+SESSION_MAX_HOURS = 12                  # a session ends this long after login, in any case
+ROSTER_REFRESH_SECONDS = 20             # the roster page reloads itself this often (JavaScript)
+
+# --- Outreach (schools and village halls) ----------------------------------------
+OUTREACH_KITS = 4                  # mobile recording kits the office owns
+OUTREACH_TALLY_GRACE_DAYS = 7      # untallied outreach bookings lapse to no-show after this
 OUTREACH_INVITE_DAYS = 7           # a coordinator's invitation link stays valid this long
 OUTREACH_ROSTER_MAX_ROWS = 3000    # rows per roster file
-OUTREACH_ROSTER_MAX_BYTES = 2097152
-OUTREACH_COVERAGE_TARGET = "99.40" # national recording coverage target, percent
+OUTREACH_ROSTER_MAX_BYTES = 2097152  # bytes per roster file (nginx: client_max_body_size)
+OUTREACH_COVERAGE_TARGET = "99.40"   # national recording coverage target, percent
 
-# Cards (blank stock and pickup dates)
+# --- Cards: blank stock and pickup dates -----------------------------------------
 CARD_PLANNING_DAYS = 365           # how far ahead print dates are promised
 CARD_PICKUP_AFTER_DAYS = 1         # printed at the pickup site: ready this many days later
 CARD_TRANSFER_DAYS = 2             # printed elsewhere: days for transport
 CARD_DELIVERY_LEAD_DAYS = 1        # an announced delivery's blanks are usable this long after
-CARD_PICKUP_AT_KECAMATAN = "outreach"  # "none" | "outreach" | "all"
-CARD_REMINDER_DAYS_FIRST = 14
-CARD_REMINDER_DAYS_SECOND = 30
-CERTIFICATE_VALID_DAYS = 180
+# Where cards are collected: "none" where recorded; "outreach": schools and village halls
+# collect at their kecamatan office; "all": every recording away from the main office.
+CARD_PICKUP_AT_KECAMATAN = "outreach"
+CARD_REMINDER_DAYS_FIRST = 14      # an uncollected card: first reminder after this many days
+CARD_REMINDER_DAYS_SECOND = 30     # ... and the second
+CARD_USAGE_WINDOW_DAYS = 30        # days of recent use behind "days of cover"
+CERTIFICATE_VALID_DAYS = 180       # a certificate of recording is valid this long
 
-# Notification channels: each is off while unset; without any, messages go to the log.
-# SMTP_HOST = "127.0.0.1"
+# --- Notification channels: each is off while unset; with none, messages go to the log.
+# SMTP_HOST = "127.0.0.1"          # email
 # SMTP_PORT = 25
 # SMTP_FROM = "antre-ktp@kuduskab.go.id"
-# WHATSAPP_API_URL = "https://graph.example/v1/PHONE_ID/messages"
-# WHATSAPP_TOKEN = "..."
-# SMS_API_URL = "https://sms-gateway.example/send"
-# SMS_TOKEN = "..."
-# SMTP_USER = "..."
+# SMTP_USER = "..."                # with SMTP_PASSWORD: log in to the server
 # SMTP_PASSWORD = "..."
-# SMTP_TLS = True
+# SMTP_TLS = True                  # STARTTLS
+# WHATSAPP_API_URL = "https://graph.example/v1/PHONE_ID/messages"   # Cloud-API-style POST
+# WHATSAPP_TOKEN = "..."           # sent as Authorization: Bearer
+# SMS_API_URL = "https://sms-gateway.example/send"   # JSON {"to", "text", "reference"}
+# SMS_TOKEN = "..."                # sent as Authorization: Bearer
 
-# The outbox worker: batch size, lease of a claimed batch (a killed worker's messages go
-# out after it), retries with exponential backoff (seconds) before a message is dead.
-# OUTBOX_POLL_SECONDS = 5
-# OUTBOX_BATCH_SIZE = 200
-# OUTBOX_LEASE_SECONDS = 300
-# OUTBOX_MAX_ATTEMPTS = 8
-# OUTBOX_BACKOFF_SECONDS = 30
-# OUTBOX_BACKOFF_MAX_SECONDS = 21600
-# OUTBOX_HTTP_TIMEOUT_SECONDS = 10
-# OUTBOX_RETENTION_DAYS = 90
-# Appointment reminders go out the day before, from this site-local hour.
-# REMINDER_HOUR = 8
+# --- The outbox worker (flask jobs run) ------------------------------------------
+# OUTBOX_POLL_SECONDS = 5          # how often it looks for messages due
+# OUTBOX_BATCH_SIZE = 200          # messages one worker claims at a time
+# OUTBOX_LEASE_SECONDS = 300       # a killed worker's claimed messages go out after this
+# OUTBOX_MAX_ATTEMPTS = 8          # tries before a message is dead
+# OUTBOX_BACKOFF_SECONDS = 30      # first retry delay, doubled each time (with jitter) ...
+# OUTBOX_BACKOFF_MAX_SECONDS = 21600   # ... up to this
+# OUTBOX_HTTP_TIMEOUT_SECONDS = 10 # a provider that takes longer has failed this attempt
+# OUTBOX_RETENTION_DAYS = 90       # sent messages (with their addresses) are deleted after this
+# REMINDER_HOUR = 8                # reminders go out the day before, from this site-local hour
+
+# --- Running behind a proxy ----------------------------------------------------
+# Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix
+# are trusted (werkzeug's ProxyFix): 1 for nginx alone, 2 for a load balancer and nginx.
+# 0 (the default) trusts none: right only when nothing stands in front of gunicorn.
+PROXY_COUNT = 1

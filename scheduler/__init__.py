@@ -10,6 +10,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from sqlalchemy.orm import configure_mappers
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from scheduler.config import load_config
@@ -59,6 +60,7 @@ def create_app(overrides=None):
     # database error.
     app.url_map.converters["int"] = RowIdConverter
     load_config(app, overrides)
+    _trust_proxies(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     from scheduler import cli, errors, system
@@ -116,6 +118,17 @@ def create_app(overrides=None):
     # Map the models now rather than in a worker's first request (tens of milliseconds).
     configure_mappers()
     return app
+
+
+def _trust_proxies(app):
+    """Behind PROXY_COUNT reverse proxies, the client's address, scheme, host and path
+    prefix come from their X-Forwarded-* headers (the last PROXY_COUNT values of each):
+    rate limits count real addresses, links and secure cookies use https."""
+    count = int(app.config["PROXY_COUNT"])
+    if count:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )
 
 
 def feature_module(feature, name=None):

@@ -86,6 +86,9 @@ DEFAULTS = {
     "SESSION_MAX_HOURS": 12,  # absolute: a page session ends this long after login
     # The roster page refreshes itself this often (JavaScript on).
     "ROSTER_REFRESH_SECONDS": 20,
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Port/
+    # -Prefix (nginx alone: 1); 0 trusts none of those headers.
+    "PROXY_COUNT": 0,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
@@ -160,7 +163,12 @@ def validate(config):
             raise ConfigError("SECRET_KEY is required in production")
         if not config.get("NIK_ENCRYPTION_KEY") or not config.get("NIK_HASH_KEY"):
             raise ConfigError("NIK_ENCRYPTION_KEY and NIK_HASH_KEY are required in production")
-    for key in ("BOOKING_MIN_NOTICE_MINUTES", "BOOKING_WINDOW_DAYS", "SLOT_WINDOW_DAYS"):
+    for key in (
+        "BOOKING_MIN_NOTICE_MINUTES",
+        "BOOKING_WINDOW_DAYS",
+        "SLOT_WINDOW_DAYS",
+        "PROXY_COUNT",
+    ):
         if int(config[key]) < 0:
             raise ConfigError(f"{key} must not be negative")
     if config["CARD_PICKUP_AT_KECAMATAN"] not in ("none", "outreach", "all"):

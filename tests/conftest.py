@@ -61,24 +61,28 @@ def database_url(tmp_path_factory):
     admin.dispose()
 
 
+def base_config(database_url, **overrides):
+    """The settings of the suite's app; a test that builds an app of its own adds its own."""
+    return {
+        "SCHEDULER_ENV": "testing",
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "NIK_ENCRYPTION_KEY": "test-nik-encryption",
+        "NIK_HASH_KEY": "test-nik-hash",
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "SERVER_NAME": None,
+        **overrides,
+    }
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     os.environ.pop("SCHEDULER_CONFIG", None)
-    app = create_app(
-        {
-            "SCHEDULER_ENV": "testing",
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "NIK_ENCRYPTION_KEY": "test-nik-encryption",
-            "NIK_HASH_KEY": "test-nik-hash",
-            "WTF_CSRF_ENABLED": False,
-            "REDIS_URL": None,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
-            "SERVER_NAME": None,
-        }
-    )
+    app = create_app(base_config(database_url))
     with app.app_context():
         db.create_all()
     yield app
