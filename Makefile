@@ -28,6 +28,8 @@ install-dev: $(VENV)/.installed-dev translations
 translations: $(VENV)/.installed
 	@for d in $$(find scheduler -type d -name translations); do \
 		$(BIN)/pybabel compile -q -f -d $$d 2>/dev/null || $(BIN)/pybabel compile -f -d $$d; done
+	@# WTForms' own messages in Indonesian (WTForms ships no Indonesian catalogue).
+	@$(BIN)/pybabel compile -f -D wtforms -d scheduler/translations >/dev/null
 
 # Migrate, load the demo data, then serve the web app and the worker together.
 run: install

@@ -1,8 +1,7 @@
 """Forms of the resident pages. They check shape only; the booking rules live in services."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TelField
+from wtforms import BooleanField, EmailField, IntegerField, StringField, TelField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -13,22 +12,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from scheduler.forms import DATE_FORMATS, LocalDateField, PageForm
+
 TOO_LONG = _l("Paling banyak %(max)d karakter.")
-
-# The date picker sends YYYY-MM-DD; older phones fall back to a text box where people
-# type the date the Indonesian way.
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
-
-
-class LocalDateField(DateField):
-    """A date in any of DATE_FORMATS, with our own message when it cannot be read."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Tulis tanggal seperti 17-05-2000.")) from None
 
 
 def no_control(form, field):
@@ -44,7 +30,7 @@ def _nik_field():
     )
 
 
-class BookingForm(FlaskForm):
+class BookingForm(PageForm):
     nik = _nik_field()
     name = StringField(
         _l("Nama lengkap (sesuai Kartu Keluarga)"),
@@ -82,7 +68,7 @@ class BookingForm(FlaskForm):
     )
 
 
-class LookupForm(FlaskForm):
+class LookupForm(PageForm):
     code = StringField(
         _l("Kode booking"),
         validators=[
@@ -94,13 +80,13 @@ class LookupForm(FlaskForm):
     nik = _nik_field()
 
 
-class NikConfirmForm(FlaskForm):
+class NikConfirmForm(PageForm):
     """Cancel: the NIK is asked again, never carried in the page."""
 
     nik = _nik_field()
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(PageForm):
     slot_id = IntegerField(
         _l("Jam yang baru"),
         validators=[InputRequired(_l("Pilih jam yang baru.")), NumberRange(min=1, max=2**31 - 1)],

@@ -1,10 +1,8 @@
 """Forms of the print desk, pickup desk and stock pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -13,28 +11,30 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from scheduler.forms import LocalDateField, PageForm
+
 QTY = [InputRequired(), NumberRange(min=1, max=1_000_000)]
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(PageForm):
     quantity = IntegerField(_l("Jumlah blangko diterima"), validators=QTY)
-    received_on = DateField(_l("Tanggal terima"), validators=[InputRequired()])
+    received_on = LocalDateField(_l("Tanggal terima"), validators=[InputRequired()])
     reference = StringField(_l("Nomor surat / referensi"), validators=[Length(max=100)])
     expected_id = SelectField(_l("Kiriman yang diumumkan"), coerce=int, validate_choice=False)
 
 
-class ExpectedForm(FlaskForm):
+class ExpectedForm(PageForm):
     quantity = IntegerField(_l("Jumlah"), validators=QTY)
-    expected_on = DateField(_l("Perkiraan tanggal tiba"), validators=[InputRequired()])
+    expected_on = LocalDateField(_l("Perkiraan tanggal tiba"), validators=[InputRequired()])
     note = StringField(_l("Catatan"), validators=[Length(max=200)])
 
 
-class SpoilageForm(FlaskForm):
+class SpoilageForm(PageForm):
     quantity = IntegerField(_l("Jumlah blangko rusak"), validators=QTY)
     reason = StringField(_l("Alasan"), validators=[DataRequired(), Length(max=200)])
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(PageForm):
     delta = IntegerField(
         _l("Koreksi (+ tambah, - kurang)"),
         validators=[InputRequired(), NumberRange(min=-1_000_000, max=1_000_000)],
@@ -44,7 +44,7 @@ class CorrectionForm(FlaskForm):
     )
 
 
-class PrintSiteForm(FlaskForm):
+class PrintSiteForm(PageForm):
     site_id = SelectField(_l("Lokasi cetak"), coerce=int, validate_choice=False)
     printers = IntegerField(
         _l("Printer"), validators=[InputRequired(), NumberRange(min=0, max=100)]
@@ -59,13 +59,13 @@ class PrintSiteForm(FlaskForm):
     )
 
 
-class PrintedForm(FlaskForm):
+class PrintedForm(PageForm):
     misprints = IntegerField(
         _l("Salah cetak"), default=0, validators=[Optional(), NumberRange(min=0, max=20)]
     )
 
 
-class HandOverForm(FlaskForm):
+class HandOverForm(PageForm):
     collected_by = RadioField(
         _l("Diambil oleh"),
         choices=[("self", _l("Pemilik kartu sendiri")), ("family", _l("Anggota keluarga"))],
@@ -76,7 +76,7 @@ class HandOverForm(FlaskForm):
     on_family_card = BooleanField(_l("Nama ini tercantum di Kartu Keluarga pemilik kartu"))
 
 
-class PriorityForm(FlaskForm):
+class PriorityForm(PageForm):
     priority = SelectField(
         _l("Prioritas"),
         coerce=int,
@@ -89,11 +89,11 @@ class PriorityForm(FlaskForm):
     reason = StringField(_l("Alasan"), validators=[Length(max=200)])
 
 
-class ReplacementForm(FlaskForm):
+class ReplacementForm(PageForm):
     site_id = SelectField(_l("Lokasi pengajuan"), coerce=int, validate_choice=False)
     nik = StringField(_l("NIK"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=100)])
-    birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired()])
+    birth_date = LocalDateField(_l("Tanggal lahir"), validators=[InputRequired()])
     phone = TelField(_l("Nomor HP"), validators=[DataRequired(), Length(max=30)])
     married = BooleanField(_l("Sudah/pernah menikah"))
     reason = SelectField(

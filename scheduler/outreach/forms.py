@@ -1,11 +1,9 @@
 """Forms of the outreach pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -25,6 +23,8 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+
+from scheduler.forms import LocalDateField, PageForm
 
 
 def no_control(multiline=False):
@@ -46,7 +46,7 @@ HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Waktu harus berformat HH
 KINDS = [("school", _l("Sekolah")), ("village_hall", _l("Balai desa"))]
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PageForm):
     institution_kind = SelectField(_l("Jenis lembaga"), choices=KINDS)
     institution_name = StringField(
         _l("Nama sekolah atau balai desa"), validators=[TEXT, DataRequired(), Length(max=100)]
@@ -61,9 +61,11 @@ class RequestForm(FlaskForm):
     expected_participants = IntegerField(
         _l("Perkiraan jumlah peserta"), validators=[InputRequired(), NumberRange(1, 5000)]
     )
-    preferred_date_1 = DateField(_l("Tanggal pilihan 1"), validators=[InputRequired()])
-    preferred_date_2 = DateField(_l("Tanggal pilihan 2"), validators=[InputRequired()])
-    preferred_date_3 = DateField(_l("Tanggal pilihan 3 (boleh kosong)"), validators=[Optional()])
+    preferred_date_1 = LocalDateField(_l("Tanggal pilihan 1"), validators=[InputRequired()])
+    preferred_date_2 = LocalDateField(_l("Tanggal pilihan 2"), validators=[InputRequired()])
+    preferred_date_3 = LocalDateField(
+        _l("Tanggal pilihan 3 (boleh kosong)"), validators=[Optional()]
+    )
     contact_name = StringField(
         _l("Nama narahubung"), validators=[TEXT, DataRequired(), Length(max=100)]
     )
@@ -75,8 +77,8 @@ class RequestForm(FlaskForm):
     )
 
 
-class ApproveForm(FlaskForm):
-    date = DateField(_l("Tanggal sesi"), validators=[InputRequired()])
+class ApproveForm(PageForm):
+    date = LocalDateField(_l("Tanggal sesi"), validators=[InputRequired()])
     start = StringField(_l("Jam mulai"), validators=[TEXT, DataRequired(), HHMM], default="08:00")
     end = StringField(_l("Jam selesai"), validators=[TEXT, DataRequired(), HHMM], default="12:00")
     kits = IntegerField(
@@ -85,29 +87,29 @@ class ApproveForm(FlaskForm):
     team = StringField(_l("Tim"), validators=[TEXT, DataRequired(), Length(max=60)])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(PageForm):
     reason = TextAreaField(
         _l("Alasan penolakan"), validators=[LINES, DataRequired(), Length(max=500)]
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PageForm):
     reason = StringField(_l("Alasan pembatalan"), validators=[TEXT, Optional(), Length(max=200)])
 
 
-class RosterForm(FlaskForm):
+class RosterForm(PageForm):
     file = FileField(_l("Berkas peserta (CSV atau XLSX)"), validators=[FileRequired()])
 
 
-class PublicForm(FlaskForm):
+class PublicForm(PageForm):
     """Only its CSRF token: the button says which way it goes."""
 
 
-class TallyForm(FlaskForm):
+class TallyForm(PageForm):
     summary = TextAreaField(_l("Ringkasan sesi"), validators=[LINES, Optional(), Length(max=2000)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PageForm):
     email = EmailField(_l("Email koordinator"), validators=[TEXT, DataRequired(), Length(max=254)])
     name = StringField(
         _l("Nama (kepala sekolah, kepala desa atau stafnya)"),
@@ -115,7 +117,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(PageForm):
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
         _l("Ulangi kata sandi"),
@@ -123,11 +125,11 @@ class AcceptForm(FlaskForm):
     )
 
 
-class SessionBookingForm(FlaskForm):
+class SessionBookingForm(PageForm):
     slot_id = RadioField(_l("Jam"), coerce=int, validators=[InputRequired()])
     nik = StringField(_l("NIK"), validators=[TEXT, DataRequired(), Length(max=40)])
     name = StringField(_l("Nama lengkap"), validators=[TEXT, DataRequired(), Length(max=100)])
-    birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired()])
+    birth_date = LocalDateField(_l("Tanggal lahir"), validators=[InputRequired()])
     phone = StringField(
         _l("Nomor HP (WhatsApp)"), validators=[TEXT, DataRequired(), Length(max=30)]
     )
@@ -141,7 +143,7 @@ class SessionBookingForm(FlaskForm):
     )
 
 
-class CoverageForm(FlaskForm):
+class CoverageForm(PageForm):
     kecamatan = SelectField(_l("Kecamatan"), choices=[])
     desa = StringField(
         _l("Desa/kelurahan"),
@@ -153,8 +155,10 @@ class CoverageForm(FlaskForm):
     )
     wktp = IntegerField(_l("Wajib KTP-el (WKTP)"), validators=[InputRequired(), NumberRange(0)])
     recorded = IntegerField(_l("Sudah merekam"), validators=[InputRequired(), NumberRange(0)])
-    counted_on = DateField(_l("Angka per tanggal (kosongkan: hari ini)"), validators=[Optional()])
+    counted_on = LocalDateField(
+        _l("Angka per tanggal (kosongkan: hari ini)"), validators=[Optional()]
+    )
 
 
-class CoverageUploadForm(FlaskForm):
+class CoverageUploadForm(PageForm):
     file = FileField(_l("Berkas CSV"), validators=[FileRequired()])

@@ -1,12 +1,10 @@
 """Admin forms for sites, their week, exceptions and holidays."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -17,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as FieldError
 
 from scheduler import regions
+from scheduler.forms import PageForm, SubForm
 from scheduler.sites.models import SITE_KINDS
 
 TOO_LONG = _l("Paling banyak %(max)d karakter.")
@@ -69,7 +68,7 @@ def _kecamatan():
     return regions.kecamatan_by_code()
 
 
-class SiteForm(FlaskForm):
+class SiteForm(PageForm):
     name = StringField(
         _l("Nama lokasi"), validators=[DataRequired(REQUIRED), Length(max=100, message=TOO_LONG)]
     )
@@ -130,14 +129,14 @@ class SiteForm(FlaskForm):
         }
 
 
-class DayForm(Form):
+class DayForm(SubForm):
     opens_at = _Time(_l("Buka"), validators=[Optional()])
     closes_at = _Time(_l("Tutup"), validators=[Optional()])
     break_starts_at = _Time(_l("Istirahat mulai"), validators=[Optional()])
     break_ends_at = _Time(_l("Istirahat selesai"), validators=[Optional()])
 
 
-class WeekForm(FlaskForm):
+class WeekForm(PageForm):
     days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)
 
     def hours(self):
@@ -153,7 +152,7 @@ class WeekForm(FlaskForm):
         }
 
 
-class ExceptionForm(FlaskForm):
+class ExceptionForm(PageForm):
     starts_on = _Date(_l("Dari tanggal"), validators=[InputRequired(REQUIRED)])
     ends_on = _Date(_l("Sampai tanggal"), validators=[InputRequired(REQUIRED)])
     closed = BooleanField(_l("Tutup sepanjang rentang ini"))
@@ -167,7 +166,7 @@ class ExceptionForm(FlaskForm):
     all_sites = BooleanField(_l("Berlaku untuk semua lokasi"))
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(PageForm):
     on = _Date(_l("Tanggal"), validators=[InputRequired(REQUIRED)])
     name = StringField(
         _l("Nama hari libur"),

@@ -67,7 +67,7 @@ def _chosen_site(site_list):
 def _date_arg():
     from datetime import date
 
-    raw = request.args.get("date") or ""
+    raw = request.values.get("date") or ""
     if not raw:
         return None
     try:
@@ -137,23 +137,16 @@ def _reason():
 @bp.post("/petugas/janji/<code>/<action>")
 @page_roles(*desk.DESK_ROLES)
 def appointment_action(code, action):
+    """One button of the roster. A refusal (too early for a no-show, no reason given, ...)
+    shows the roster again with the reason next to the row, not a bare error page."""
     if action not in ACTIONS:
         raise ValidationError(_("Tindakan tidak dikenal."))
-    back = url_for(
-        "staff_views.roster",
-        site_id=request.form.get("site_id") or None,
-        date=request.form.get("date") or None,
-    )
-    if action == "check-in":
-        appointment = desk.check_in(current_user, code=code)
-    elif action == "recorded":
-        appointment = desk.mark_recorded(current_user, code)
-    elif action == "recording-failed":
-        appointment = desk.mark_recording_failed(current_user, code, _reason())
-    elif action == "no-show":
-        appointment = desk.mark_no_show(current_user, code)
-    else:
-        appointment = desk.office_cancel(current_user, code, _reason())
+    try:
+        appointment = _act(code, action)
+    except DomainError as exc:
+        context = _roster_context()
+        context["row_error"] = {"code": code, "message": _refusal(exc)}
+        return render_template("staff/roster.html", **context), exc.status
     flash(
         _(
             "%(name)s (%(code)s): %(status)s.",
@@ -162,7 +155,31 @@ def appointment_action(code, action):
             status=status_label(appointment.status),
         )
     )
-    return redirect(back)
+    return redirect(
+        url_for(
+            "staff_views.roster",
+            site_id=request.form.get("site_id") or None,
+            date=request.form.get("date") or None,
+        )
+    )
+
+
+def _act(code, action):
+    if action == "check-in":
+        return desk.check_in(current_user, code=code)
+    if action == "recorded":
+        return desk.mark_recorded(current_user, code)
+    if action == "recording-failed":
+        return desk.mark_recording_failed(current_user, code, _reason())
+    if action == "no-show":
+        return desk.mark_no_show(current_user, code)
+    return desk.office_cancel(current_user, code, _reason())
+
+
+def _refusal(exc):
+    """What a refusal says: a field's own message when there is one."""
+    messages = [str(m) for m in (exc.fields or {}).values()]
+    return " ".join(messages) if messages else str(exc.message)
 
 
 # ---------------------------------------------------------------------------- check-in

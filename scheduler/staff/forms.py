@@ -1,8 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -12,13 +10,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from scheduler.forms import LocalDateField, PageForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PageForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PageForm):
     current = PasswordField(_l("Kata sandi sekarang"), validators=[DataRequired()])
     new = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=[DataRequired()])
@@ -31,7 +31,7 @@ ROLE_CHOICES = [
 ]
 
 
-class UserForm(FlaskForm):
+class UserForm(PageForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=100)])
     password = PasswordField(_l("Kata sandi awal"), validators=[DataRequired(), Length(max=200)])
@@ -39,29 +39,29 @@ class UserForm(FlaskForm):
     sites = SelectMultipleField(_l("Lokasi tugas"), coerce=int, validate_choice=False)
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(PageForm):
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=100)])
     role = SelectField(_l("Peran"), choices=ROLE_CHOICES)
     active = BooleanField(_l("Aktif"))
     sites = SelectMultipleField(_l("Lokasi tugas"), coerce=int, validate_choice=False)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PageForm):
     user_id = SelectField(_l("Pengguna"), coerce=int, validate_choice=False)
     name = StringField(_l("Nama token (mis. pemindai loket 1)"), validators=[Length(max=100)])
 
 
-class CheckinForm(FlaskForm):
+class CheckinForm(PageForm):
     site_id = SelectField(_l("Lokasi loket"), coerce=int, validate_choice=False)
     code = StringField(_l("Kode booking"), validators=[Optional(), Length(max=40)])
     qr = StringField(_l("Teks kode QR"), validators=[Optional(), Length(max=500)])
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(PageForm):
     site_id = SelectField(_l("Lokasi"), coerce=int, validate_choice=False)
     nik = StringField(_l("NIK"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=100)])
-    birth_date = DateField(_l("Tanggal lahir"), validators=[DataRequired()])
+    birth_date = LocalDateField(_l("Tanggal lahir"), validators=[DataRequired()])
     phone = TelField(_l("Nomor HP"), validators=[DataRequired(), Length(max=30)])
     married = BooleanField(_l("Sudah/pernah menikah"))
     birth_date_override_reason = StringField(
@@ -70,6 +70,6 @@ class WalkInForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PageForm):
     reason = StringField(_l("Alasan"), validators=[Optional(), Length(max=200)])
     reason_kind = SelectField(_l("Alasan"), validate_choice=False)

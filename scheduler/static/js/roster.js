@@ -6,8 +6,12 @@
   if (!box || !window.fetch) { return; }
   var every = (parseInt(box.getAttribute("data-refresh"), 10) || 20) * 1000;
 
+  var shownAt = Date.now();
+
   function busy() {
     if (box.querySelector("details[open]")) { return true; }
+    // A refusal shown next to a row stays a minute: time to read it and act on it.
+    if (box.querySelector(".row-error") && Date.now() - shownAt < 60000) { return true; }
     return box.contains(document.activeElement) && document.activeElement !== document.body;
   }
 

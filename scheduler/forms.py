@@ -1,0 +1,76 @@
+"""The base of every page form: WTForms' own messages ("This field is required.",
+"Not a valid integer value.", ...) in the page's language.
+
+WTForms ships no Indonesian catalogue, so the project keeps one (the `wtforms` domain in
+scheduler/translations/id). English pages use WTForms' own English text as it stands.
+"""
+
+import os
+
+import wtforms
+from babel.support import Translations
+from flask import has_request_context
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
+_LOADED = {}
+
+
+def wtforms_translations():
+    """The catalogue of WTForms' messages for the current page's locale (English: none,
+    WTForms' messages are English)."""
+    code = str(get_locale() or "id") if has_request_context() else "id"
+    found = _LOADED.get(code)
+    if found is None:
+        found = _LOADED[code] = Translations.load(_DIRECTORY, [code], domain="wtforms")
+    return found
+
+
+class _TranslatedMeta:
+    def get_translations(self, form):
+        return _Gettext()
+
+
+class _Gettext:
+    """Resolved at each message, so a form built once still speaks the page's language."""
+
+    def gettext(self, string):
+        return wtforms_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return wtforms_translations().ngettext(singular, plural, n)
+
+
+class PageForm(FlaskForm):
+    """A page form (CSRF from Flask-WTF) whose built-in messages follow the page's locale."""
+
+    class Meta(_TranslatedMeta):
+        pass
+
+
+class SubForm(wtforms.Form):
+    """A form nested with FormField, with the same translated messages."""
+
+    class Meta(_TranslatedMeta):
+        pass
+
+
+# The date picker sends YYYY-MM-DD; older phones fall back to a text box where people
+# type the date the Indonesian way.
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+
+
+class LocalDateField(wtforms.DateField):
+    """A date in any of DATE_FORMATS, with our own message when it cannot be read."""
+
+    def __init__(self, label=None, validators=None, format=None, **kwargs):
+        super().__init__(label, validators, format=format or DATE_FORMATS, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Tulis tanggal seperti 17-05-2000.")) from None
