@@ -19,18 +19,18 @@ SHIPPED_FOLDERS = ("templates", "migrations")
 
 
 def compile_catalogues(package_dir):
-    """Write messages.mo beside every messages.po under package_dir; return the .mo paths."""
+    """Write the .mo beside every .po under package_dir (messages, and the Indonesian
+    text of WTForms' own messages); return the .mo paths."""
     written = []
     for folder, _dirs, files in os.walk(package_dir):
-        if "messages.po" not in files:
-            continue
-        po_path = os.path.join(folder, "messages.po")
-        with open(po_path, "rb") as po_file:
-            catalog = read_po(po_file)
-        mo_path = os.path.join(folder, "messages.mo")
-        with open(mo_path, "wb") as mo_file:
-            write_mo(mo_file, catalog)
-        written.append(mo_path)
+        for name in sorted(f for f in files if f.endswith(".po")):
+            po_path = os.path.join(folder, name)
+            with open(po_path, "rb") as po_file:
+                catalog = read_po(po_file)
+            mo_path = po_path[: -len(".po")] + ".mo"
+            with open(mo_path, "wb") as mo_file:
+                write_mo(mo_file, catalog)
+            written.append(mo_path)
     return written
 
 

@@ -24,8 +24,8 @@ def _catalogues():
     """Every translations folder's catalogue, as a path inside the package."""
     found = []
     for folder, _dirs, files in os.walk(os.path.join(ROOT, "scheduler")):
-        if "messages.po" in files:
-            rel = os.path.relpath(os.path.join(folder, "messages.mo"), ROOT)
+        for name in (f for f in files if f.endswith(".po")):  # wtforms.po too
+            rel = os.path.relpath(os.path.join(folder, name[: -len(".po")] + ".mo"), ROOT)
             found.append(rel.replace(os.sep, "/"))
     return sorted(found)
 
