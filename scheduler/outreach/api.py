@@ -7,7 +7,7 @@ from flask_login import current_user
 from scheduler.auth import api_roles
 from scheduler.errors import ValidationError
 from scheduler.openapi import api_doc, parse_body, parse_query
-from scheduler.outreach import roster, services
+from scheduler.outreach import roster, services, sync
 from scheduler.outreach.schemas import (
     ROSTER_MULTIPART,
     ApproveIn,
@@ -17,6 +17,8 @@ from scheduler.outreach.schemas import (
     RequestsOut,
     RosterOut,
     StatusQuery,
+    SyncIn,
+    SyncOut,
     request_json,
 )
 
@@ -101,3 +103,29 @@ def upload_roster(session_id):
         raise ValidationError(fields={"file": _("Wajib diisi.")})
     report = roster.import_roster(session_id, current_user, upload.filename, upload.read())
     return jsonify(report)
+
+
+SYNC_DESCRIPTION = (
+    "An outreach desk that worked without signal sends its queue here, in the order the "
+    "events happened. Each event is applied once, by its `id` (a UUID the device makes): "
+    "sending it again answers `duplicate` with what the first sending did (`original`). "
+    "`conflict`: another device or the office got there first (checked in, recorded, "
+    "cancelled the booking or the session); `rejected`: the code is not a participant of "
+    "this session, the device's time is not on the session's day, or a failure has no "
+    "reason. One event's answer never stops the others. `at` is the device's time; the "
+    "audit log keeps it beside the sync time."
+)
+
+
+@bp.post("/sessions/<int:session_id>/sync")
+@api_roles("admin", "staff")
+@api_doc(
+    "Apply an outreach desk's offline queue (staff or admin)",
+    body=SyncIn,
+    response=SyncOut,
+    auth=True,
+    description=SYNC_DESCRIPTION,
+)
+def sync_session(session_id):
+    data = parse_body(SyncIn)
+    return jsonify(results=sync.sync_events(session_id, current_user, sync.events_from(data)))

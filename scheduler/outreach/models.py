@@ -15,6 +15,9 @@ INSTITUTION_KINDS = ("school", "village_hall")
 # What staff record for each participant after a session.
 OUTCOMES = ("recorded", "failed", "under_age", "has_card", "absent")
 AREA_KINDS = ("desa", "school")
+# What an outreach desk queues while offline, and what the server made of each event.
+SYNC_ACTIONS = ("checkin", "recorded", "recording_failed", "absent")
+SYNC_RESULTS = ("applied", "conflict", "rejected")
 
 _active_session = sa.text("active")
 
@@ -139,6 +142,41 @@ class OutreachOutcome(db.Model):
     outcome: Mapped[str] = mapped_column(sa.String(10))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutreachSyncEvent(db.Model):
+    """One event of an outreach desk's offline queue, as the server received it.
+
+    The device's UUID is UNIQUE: an event sent twice (a lost answer, two tabs) is applied
+    once, and the second sending is answered from this row. `happened_at` is the device's
+    time, `synced_at` the server's.
+    """
+
+    __tablename__ = "outreach_sync_events"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("action IN ('checkin','recorded','recording_failed','absent')"),
+            name="action",
+        ),
+        sa.CheckConstraint(sa.text("result IN ('applied','conflict','rejected')"), name="result"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("outreach_sessions.id", ondelete="CASCADE"), index=True
+    )
+    appointment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="SET NULL"), index=True
+    )
+    code: Mapped[str] = mapped_column(sa.String(12))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    result: Mapped[str] = mapped_column(sa.String(10))
+    detail: Mapped[str] = mapped_column(sa.String(300), default="")
 
 
 class CoverageFigure(db.Model):

@@ -1,10 +1,11 @@
 """Input and output shapes of the outreach API, and `R`."""
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from scheduler.openapi import domain_error
 from scheduler.outreach import services
@@ -135,6 +136,47 @@ class RosterOut(BaseModel):
     booked: int
     skipped: list[SkippedRow]
     rejected: list[RejectedRow]
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _sane_moment(value):
+    if not EARLIEST <= value < LATEST:
+        raise domain_error(_("Waktu di luar batas yang diizinkan."))
+    return value
+
+
+class SyncEventIn(_In):
+    id: uuid.UUID = Field(description="The device's UUID of the event: applied once")
+    code: Annotated[str, Field(min_length=1, max_length=12)]
+    action: Literal["checkin", "recorded", "recording_failed", "absent"]
+    at: Annotated[AwareDatetime, AfterValidator(_sane_moment)] = Field(
+        description="When it happened, by the device's clock, with its offset"
+    )
+    reason: Annotated[str, Field(max_length=200), AfterValidator(_no_control)] | None = None
+
+
+class SyncIn(_In):
+    events: Annotated[list[SyncEventIn], Field(min_length=1, max_length=500)]
+
+
+class SyncResultOut(BaseModel):
+    id: str
+    code: str
+    status: Literal["applied", "duplicate", "conflict", "rejected"]
+    detail: str | None = Field(None, description="Why it was not applied, for the staff member")
+    original: Literal["applied", "conflict", "rejected"] | None = Field(
+        None, description="For a duplicate: what the first sending of the event did"
+    )
+    appointment_status: str | None = Field(
+        None, description="The participant's appointment status after the event"
+    )
+
+
+class SyncOut(BaseModel):
+    results: list[SyncResultOut]
 
 
 ROSTER_MULTIPART = {

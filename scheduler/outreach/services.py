@@ -637,11 +637,11 @@ class TallyResult:
     kept: list = field(default_factory=list)
 
 
-def _apply_outcome(user, appointment, outcome):
-    """Move one participant's appointment to what the tally says, through the same services
-    and audit entries as the desk. True when it changed; raises DomainError when the
-    appointment is in a state the tally must not overrule."""
-    detail = "outreach tally"
+def apply_outcome(user, appointment, outcome, detail="outreach tally", reason=None):
+    """Move one participant's appointment to what the tally (or an offline desk) says,
+    through the same services and audit entries as the desk. `reason` is added to the
+    failure's reason. Raises DomainError when the appointment is in a state that must not
+    be overruled (a desk acted first)."""
     if appointment.status == "booked" and outcome != "absent":
         # The team saw the resident: checked in on the day, whenever the tally is written.
         appointments.check_in(appointment, on_the_day=False)
@@ -655,8 +655,22 @@ def _apply_outcome(user, appointment, outcome):
         appointments.mark_no_show(appointment)
         staff.audit(user, "no_show", appointment, detail=detail)
     else:
-        appointments.mark_recording_failed(appointment, FAILURE_REASON[outcome])
+        why = FAILURE_REASON[outcome] + (f": {reason}" if reason else "")
+        appointments.mark_recording_failed(appointment, why[:200])
         staff.audit(user, "recording_failed", appointment, detail=f"{detail}: {outcome}")
+
+
+def save_outcome(session, appointment_id, outcome, user, at):
+    """The participant's line of the tally (one per appointment, UNIQUE); flushes."""
+    row = db.session.scalar(
+        sa.select(OutreachOutcome).where(OutreachOutcome.appointment_id == appointment_id)
+    )
+    if row is None:
+        row = OutreachOutcome(session_id=session.id, appointment_id=appointment_id)
+        db.session.add(row)
+    row.outcome, row.recorded_by_id, row.recorded_at = outcome, user.id, at
+    db.session.flush()
+    return row
 
 
 @transactional
@@ -680,12 +694,6 @@ def record_tally(session_id, user, outcomes, summary=""):
             raise ValidationError(fields={"outcome": _l("Peserta tidak ada dalam sesi ini.")})
         if outcome not in OUTCOMES:
             raise ValidationError(fields={f"outcome-{appointment_id}": _l("Pilihan tidak sah.")})
-    existing = {
-        o.appointment_id: o
-        for o in db.session.scalars(
-            sa.select(OutreachOutcome).where(OutreachOutcome.session_id == session.id)
-        )
-    }
     result = TallyResult(session)
     for appointment_id, outcome in sorted(outcomes.items()):
         appointment = participants[appointment_id]
@@ -697,18 +705,14 @@ def record_tally(session_id, user, outcomes, summary=""):
                 continue
             try:
                 with db.session.begin_nested():
-                    _apply_outcome(user, appointment, outcome)
+                    apply_outcome(user, appointment, outcome)
             except DomainError as exc:
                 # A desk acted in the same moment, or a slot that has not begun yet.
                 db.session.refresh(appointment)
                 result.kept.append((appointment, outcome, str(exc.message)))
                 continue
             result.changed.append(appointment)
-        row = existing.get(appointment_id)
-        if row is None:
-            row = OutreachOutcome(session_id=session.id, appointment_id=appointment_id)
-            db.session.add(row)
-        row.outcome, row.recorded_by_id, row.recorded_at = outcome, user.id, now
+        save_outcome(session, appointment_id, outcome, user, now)
     session.summary = summary or ""
     session.summary_at = now
     if session.ends_at <= now and session.request.status == "approved":
