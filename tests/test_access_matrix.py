@@ -32,6 +32,14 @@ from tests.cards import access as cards_access
 from tests.conftest import FROZEN_NOW
 from tests.factories import booking_body, make_nik, make_site, make_slot, make_user
 
+# An offline desk's event; its code is no participant, so it is answered, never applied.
+SYNC_EVENT = {
+    "id": "3b8f6f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+    "code": "ZZZZZZZZ",
+    "action": "checkin",
+    "at": FROZEN_NOW.isoformat(),
+}
+
 ROLES = ("anonymous", "coordinator", "staff", "other_staff", "admin")
 
 
@@ -471,6 +479,21 @@ MATRIX = {
             api(coordinator=404, staff=403, other_staff=403),
             methods=("POST",),
             form={"file": ROSTER},
+        ),
+    ],
+    "outreach_api.sync_session": [
+        Case(
+            "/api/v1/outreach/sessions/{session}/sync",
+            api(),
+            methods=("POST",),
+            json={"events": [SYNC_EVENT]},
+        ),
+        # Staff of the session's site cannot sync a session held elsewhere.
+        Case(
+            "/api/v1/outreach/sessions/{their_session}/sync",
+            api(staff=404, other_staff=404),
+            methods=("POST",),
+            json={"events": [SYNC_EVENT]},
         ),
     ],
     # ---------------------------------------------------------------- outreach pages
