@@ -1,7 +1,7 @@
 """outreach desk's offline events, applied once by their device UUID
 
 Revision ID: 0003m
-Revises: 0002e
+Revises: 0003l
 Create Date: 2026-12-01 23:45:00
 
 """
@@ -12,7 +12,7 @@ import scheduler.db
 
 # revision identifiers, used by Alembic.
 revision = '0003m'
-down_revision = '0002e'
+down_revision = '0003l'
 branch_labels = None
 depends_on = None
 
