@@ -65,6 +65,7 @@ def create_app(overrides=None):
 
     from scheduler import cli, errors, system
     from scheduler.db import configure_engine_events
+    from scheduler.direct import watch_engine
     from scheduler.extensions import (
         babel,
         compress,
@@ -80,6 +81,7 @@ def create_app(overrides=None):
     db.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
+        watch_engine(db.engine)
     migrate.init_app(app, db, directory=_shipped_dir("migrations"))
     babel.init_app(
         app,

@@ -23,7 +23,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from scheduler import clock, create_app
-from scheduler.extensions import booking_counts, db, limiter
+from scheduler.booking_limit import booking_counts
+from scheduler.extensions import db, limiter
 
 # Local stand-ins for the notification providers (fixtures: whatsapp, sms, smtp_server).
 pytest_plugins = ["tests.notifications.fakes"]

@@ -109,3 +109,20 @@ def booking_body(slot, birth_date=date(2000, 5, 17), female=False, **extra):
     }
     body.update(extra)
     return body
+
+
+def make_appointment(
+    slot, birth_date=date(2000, 5, 17), female=False, name="Budi Santoso", nik=None
+):
+    """A booked appointment in `slot` (flushes)."""
+    from scheduler.appointments import services as appointments
+
+    return appointments.book_into_slot(
+        slot,
+        appointments.Applicant(
+            nik=nik or make_nik(birth_date, female),
+            name=name,
+            birth_date=birth_date,
+            phone="+6281234567890",
+        ),
+    )

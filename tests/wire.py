@@ -1,18 +1,19 @@
 """What a piece of code really sends to the database, read on the wire.
 
 SQLAlchemy's cursor events miss what the driver sends by itself (psycopg's BEGIN, a
-COMMIT) and anything run on the DBAPI connection directly (db.DirectStatement), so round-trip
-tests read the driver's own trace instead: libpq's protocol trace on PostgreSQL, the
+COMMIT) and anything run on the DBAPI connection directly (direct.DirectStatement), so
+round-trip tests read the driver's own trace instead: libpq's protocol trace on PostgreSQL, the
 statement trace callback on SQLite. Each statement is named by its first word.
 """
 
 import contextlib
 import re
 import tempfile
+import time
 
 import sqlalchemy as sa
 
-from scheduler.db import release_parked_connections
+from scheduler.direct import release_parked_connections
 
 # libpq trace lines from the client: a simple query, or the Parse of an extended one.
 # (A message's SQL may span lines: the trace writes it as it is.)
@@ -88,3 +89,24 @@ def _read_trace(connection, out, seen, full=False):
         if match:
             seen.append(" ".join(match.group(1).split()) if full else match.group(2).upper())
     out.close()
+
+
+def backend_gone(pid, terminate=False):
+    """True once PostgreSQL's backend `pid` has ended (within 2 s); `terminate`: end it
+    first, as a server restart or an idle timeout would."""
+    from scheduler.extensions import db
+
+    admin_engine = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin_engine.connect() as admin:
+            if terminate:
+                assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar()
+            for _ in range(100):
+                if not admin.exec_driver_sql(
+                    f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}"
+                ).scalar():
+                    return True
+                time.sleep(0.02)
+            return False
+    finally:
+        admin_engine.dispose()

@@ -15,8 +15,9 @@ from scheduler.appointments.schemas import (
     NikIn,
     RescheduleIn,
 )
+from scheduler.booking_limit import booking_limit
 from scheduler.errors import NotFound, ValidationError
-from scheduler.extensions import booking_limit, limiter
+from scheduler.extensions import limiter
 from scheduler.openapi import api_doc, parse_body
 from scheduler.sites.schemas import site_json, slot_json
 

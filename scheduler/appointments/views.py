@@ -26,8 +26,9 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler.appointments import services
 from scheduler.appointments.forms import BookingForm, LookupForm, NikConfirmForm, RescheduleForm
+from scheduler.booking_limit import booking_limit
 from scheduler.errors import DomainError, NotFound, SlotFull
-from scheduler.extensions import booking_limit, limiter
+from scheduler.extensions import limiter
 from scheduler.sites import services as sites
 
 bp = Blueprint("appointments_views", __name__)

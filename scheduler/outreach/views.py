@@ -21,8 +21,8 @@ from flask_login import current_user
 
 from scheduler.appointments import services as appointments
 from scheduler.auth import page_roles
+from scheduler.booking_limit import booking_limit
 from scheduler.errors import ValidationError
-from scheduler.extensions import booking_limit
 from scheduler.outreach import coverage as coverage_service
 from scheduler.outreach import coverage_chart, coverage_history, forms, roster, services
 from scheduler.outreach.models import OUTCOMES

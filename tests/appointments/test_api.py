@@ -137,34 +137,6 @@ def test_phone_is_stored_as_e164(client, slot):
     assert db.session.scalars(db.select(Appointment)).one().phone == "+6281234567890"
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("0812-3456-7890", "+6281234567890"),
-        ("+62 812 3456 7890", "+6281234567890"),
-        ("6281234567890", "+6281234567890"),
-        ("+61 412 345 678", "+61412345678"),  # a mobile abroad is a mobile
-        ("021 555 1234", "bukan nomor telepon rumah"),  # Jakarta fixed line
-        ("0291 432 100", "bukan nomor telepon rumah"),  # Kudus fixed line
-        ("0812", "tidak sah"),
-        ("08123456789012345", "tidak sah"),
-        ("+999 1234 5678", "tidak sah"),
-        ("telepon saya", "tidak sah"),
-        ("", "tidak sah"),
-    ],
-)
-def test_phone_numbers_mobile_fixed_and_invalid(ctx, raw, expected):
-    from scheduler.appointments.services import normalize_phone
-    from scheduler.errors import ValidationError
-
-    if expected.startswith("+"):
-        assert normalize_phone(raw) == expected
-        return
-    with pytest.raises(ValidationError) as refused:
-        normalize_phone(raw)
-    assert expected in str(refused.value.fields["phone"])
-
-
 def test_idempotency_key_replays_and_conflicts(client, slot):
     body = booking_body(slot)
     first = book(client, body, **{"Idempotency-Key": "abc"})

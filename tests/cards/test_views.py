@@ -5,6 +5,7 @@ import re
 from datetime import UTC, date, datetime
 
 from scheduler import clock
+from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.cards import certificates, services, stock
 from scheduler.extensions import db
@@ -85,7 +86,7 @@ def test_certificate_is_printable_and_publicly_verifiable_without_the_nik(client
         session.clear()
     public = text(client.get("/verifikasi", query_string={"kode": cert.verification_code}))
     assert card.name in public and card.nik_masked in public
-    nik = appointments.niks.decrypt_nik(appointment.nik_encrypted)
+    nik = niks.decrypt_nik(appointment.nik_encrypted)
     assert nik not in public
     unknown = client.get("/verifikasi", query_string={"kode": "ZZZZZZZZZZ"})
     assert "tidak dikenal" in text(unknown)

@@ -7,28 +7,15 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from scheduler.appointments import services as appointments
 from scheduler.extensions import db
 from scheduler.staff import services as staff
-from tests.factories import make_nik, make_site, make_slot, make_user
+from tests.factories import make_appointment as book  # noqa: F401 (the desk tests use it)
+from tests.factories import make_site, make_slot, make_user
 
 
 def today_at(hour, minute=0):
     """Today at a WIB wall-clock time, as aware UTC."""
     return datetime.combine(date(2026, 12, 7), time(hour - 7, minute), tzinfo=UTC)
-
-
-def book(slot, birth_date=date(2000, 5, 17), female=False, name="Budi Santoso", nik=None):
-    """A booked appointment in `slot` (flushes)."""
-    return appointments.book_into_slot(
-        slot,
-        appointments.Applicant(
-            nik=nik or make_nik(birth_date, female),
-            name=name,
-            birth_date=birth_date,
-            phone="+6281234567890",
-        ),
-    )
 
 
 @pytest.fixture(autouse=True)

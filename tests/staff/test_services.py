@@ -1,7 +1,6 @@
-"""Desk rules at the service level: the no-show job and two desks scanning at once."""
+"""Desk actions at the service level: audit entries and two desks scanning at once."""
 
 import threading
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,32 +10,10 @@ from scheduler.appointments import services as appointments
 from scheduler.appointments.models import Appointment
 from scheduler.errors import AlreadyCheckedIn, InvalidState
 from scheduler.extensions import db
-from scheduler.sites.models import Slot
 from scheduler.staff import desk
 from scheduler.staff.models import AuditEntry
 from tests.factories import make_site, make_slot, make_user
 from tests.staff.conftest import book, today_at
-
-
-def test_no_shows_are_marked_after_close_only_and_twice_is_safe(ctx, site, slot, clerk):
-    waiting = book(slot)
-    came = book(slot, birth_date=date(1991, 2, 3))
-    outreach_site = make_site("SMA Uji", kind="school", hours=False)
-    evening = book(make_slot(outreach_site, starts_at=today_at(16), minutes=60))
-    db.session.commit()
-    desk.check_in(clerk, code=came.code)
-    clock.freeze(today_at(15, 29))
-    assert appointments.mark_no_shows_after_close() == []
-    clock.freeze(today_at(15, 30))
-    assert [a.code for a in appointments.mark_no_shows_after_close()] == [waiting.code]
-    assert appointments.mark_no_shows_after_close() == []
-    assert db.session.get(Appointment, waiting.id).status == "no_show"
-    assert db.session.get(Appointment, came.id).status == "checked_in"
-    assert db.session.get(Slot, slot.id).booked_count == 1
-    # A school session after office hours waits for its own end.
-    assert db.session.get(Appointment, evening.id).status == "booked"
-    clock.freeze(today_at(17))
-    assert [a.code for a in appointments.mark_no_shows_after_close()] == [evening.code]
 
 
 def test_no_show_job_is_registered():
@@ -108,19 +85,3 @@ def test_two_desks_scanning_the_same_code_one_succeeds(committed_db):
     assert row.status == "checked_in"
     checkins = sa.select(sa.func.count()).where(AuditEntry.action == "check_in")
     assert db.session.scalar(checkins) == 1
-
-
-def test_outreach_bookings_wait_for_the_tally_before_they_lapse(ctx, clerk):
-    from datetime import timedelta
-
-    school = make_site("SMA Tally", kind="school", hours=False)
-    session_slot = make_slot(
-        school, starts_at=today_at(9), minutes=60, session_kind="outreach", is_public=False
-    )
-    pupil = book(session_slot)
-    db.session.commit()
-    clock.freeze(today_at(12) + timedelta(days=6))
-    assert appointments.mark_no_shows_after_close() == []  # the paper tally may still come
-    clock.freeze(today_at(10) + timedelta(days=7))
-    assert [a.code for a in appointments.mark_no_shows_after_close()] == [pupil.code]
-    assert db.session.get(Slot, session_slot.id).booked_count == 0

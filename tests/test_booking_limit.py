@@ -1,6 +1,7 @@
-"""The booking limit counted in batches (extensions.BookingCounts): never a refusal under
-the limit, at most batch - 1 attempts past it per process, one storage round trip per
-batch; against Redis, several processes share the counter."""
+"""The booking limit (scheduler/booking_limit.py): counted in batches (BookingCounts),
+never a refusal under the limit, at most batch - 1 attempts past it per process, one
+storage round trip per batch; against Redis, several processes share the counter; "off"
+is the twin that counts nothing."""
 
 import multiprocessing
 import os
@@ -13,8 +14,8 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from scheduler.booking_limit import BookingCounts, BookingLimit, NoBookingLimit, limit_for
 from scheduler.errors import RateLimited
-from scheduler.extensions import BookingCounts
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -194,3 +195,17 @@ def test_the_unsent_attempts_of_ended_windows_are_forgotten(monkeypatch):
     now[0] += 61  # the minute has ended, the day has not
     counts.count(minute, "10.1.0.9", "book:booking")
     assert set(counts._pending) == {(day, f"10.1.0.{n}") for n in range(5)} | {(minute, "10.1.0.9")}
+
+
+def test_the_setting_picks_the_limit_or_its_twin_that_counts_nothing(app):
+    assert isinstance(limit_for("off"), NoBookingLimit)
+    assert isinstance(limit_for(" OFF "), NoBookingLimit)
+    limit = limit_for("600 per minute; 20000 per day")
+    assert isinstance(limit, BookingLimit)
+    assert [(i.amount, i.GRANULARITY.name) for i in limit.items] == [
+        (600, "minute"),
+        (20000, "day"),
+    ]
+    with app.test_request_context("/api/v1/appointments", method="POST"):
+        for _ in range(10):
+            limit_for("off").count_attempt("appointments_api.book")  # never refuses
