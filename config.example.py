@@ -93,6 +93,24 @@ CERTIFICATE_VALID_DAYS = 180       # a certificate of recording is valid this lo
 # SMTP_TLS = True                  # STARTTLS
 # WHATSAPP_API_URL = "https://graph.example/v1/PHONE_ID/messages"   # Cloud-API-style POST
 # WHATSAPP_TOKEN = "..."           # sent as Authorization: Bearer
+# WHATSAPP_APP_SECRET = "..."      # the Meta app's secret: checks X-Hub-Signature-256 of
+#                                  # the webhook /api/v1/webhooks/whatsapp (off while unset)
+# WHATSAPP_VERIFY_TOKEN = "..."    # the webhook's GET handshake must echo this token
+# Outside the 24 hours after a resident last wrote, WhatsApp takes only approved
+# templates: per event the template's name, its language per locale (else
+# WHATSAPP_TEMPLATE_LANGUAGES) and the body parameters {{1}}, {{2}}, ... named after the
+# values of the texts (code, when, site, place, link, reason, day, position, institution,
+# start, end, name). The defaults (scheduler/config.py) are antre_<event>; an event left
+# out goes by SMS unless the resident wrote within the window.
+# WHATSAPP_TEMPLATE_LANGUAGES = {"id": "id", "en": "en"}
+# WHATSAPP_TEMPLATES = {
+#     "booking_confirmed": {
+#         "name": "antre_booking_confirmed",
+#         "languages": {"id": "id", "en": "en_US"},
+#         "parameters": ["name", "code", "when", "place", "link"],
+#     },
+#     # ... one entry per event, see scheduler/config.py
+# }
 # SMS_API_URL = "https://sms-gateway.example/send"   # JSON {"to", "text", "reference"}
 # SMS_TOKEN = "..."                # sent as Authorization: Bearer
 

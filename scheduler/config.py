@@ -1,6 +1,7 @@
 """Configuration: defaults here, then the file named by SCHEDULER_CONFIG, then
 environment variables, then the overrides given to create_app."""
 
+import json
 import os
 from decimal import Decimal, InvalidOperation
 
@@ -67,6 +68,62 @@ DEFAULTS = {
     "SMTP_TLS": False,
     "WHATSAPP_API_URL": None,
     "WHATSAPP_TOKEN": None,
+    # The Meta app's secret (signs the status webhooks: X-Hub-Signature-256) and the token
+    # the webhook's subscription handshake must echo; the webhook is off while unset.
+    "WHATSAPP_APP_SECRET": None,
+    "WHATSAPP_VERIFY_TOKEN": None,
+    # Messages the office starts go out as approved templates (free text only within 24
+    # hours of the resident's last message): per event (or variant) the template's name,
+    # its language code per message locale (else WHATSAPP_TEMPLATE_LANGUAGES) and the
+    # body parameters {{1}}, {{2}}, ... in order, named after the values the texts use.
+    "WHATSAPP_TEMPLATE_LANGUAGES": {"id": "id", "en": "en"},
+    "WHATSAPP_TEMPLATES": {
+        "booking_confirmed": {
+            "name": "antre_booking_confirmed",
+            "parameters": ["name", "code", "when", "place", "link"],
+        },
+        "appointment_reminder": {
+            "name": "antre_appointment_reminder",
+            "parameters": ["name", "when", "place", "code", "link"],
+        },
+        "appointment_cancelled": {
+            "name": "antre_appointment_cancelled",
+            "parameters": ["code", "when", "site", "link"],
+        },
+        "appointment_rescheduled": {
+            "name": "antre_appointment_rescheduled",
+            "parameters": ["code", "when", "site", "link"],
+        },
+        "appointment_cancelled_by_office": {
+            "name": "antre_appointment_cancelled_by_office",
+            "parameters": ["code", "when", "site", "reason", "link"],
+        },
+        "outreach_approved": {
+            "name": "antre_outreach_approved",
+            "parameters": ["institution", "day", "start", "end", "link"],
+        },
+        "outreach_declined": {
+            "name": "antre_outreach_declined",
+            "parameters": ["institution", "reason"],
+        },
+        "card_scheduled": {
+            "name": "antre_card_scheduled",
+            "parameters": ["code", "day", "site", "link"],
+        },
+        "card_date_moved": {
+            "name": "antre_card_date_moved",
+            "parameters": ["code", "day", "site", "link"],
+        },
+        "card_date_withdrawn": {
+            "name": "antre_card_date_withdrawn",
+            "parameters": ["code", "position", "link"],
+        },
+        "card_ready": {"name": "antre_card_ready", "parameters": ["code", "site", "link"]},
+        "card_uncollected": {
+            "name": "antre_card_uncollected",
+            "parameters": ["code", "site", "link"],
+        },
+    },
     "SMS_API_URL": None,
     "SMS_TOKEN": None,
     # The outbox worker (scheduler/notifications/delivery.py)
@@ -103,6 +160,11 @@ class ConfigError(RuntimeError):
 
 
 def _coerce(key, value):
+    if isinstance(DEFAULTS.get(key), dict) and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key} must be JSON when set in the environment") from exc
     if key in BOOL_KEYS and isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if key in INT_KEYS and isinstance(value, str):
@@ -180,9 +242,24 @@ def validate(config):
     for key in ("OUTREACH_KITS", "OUTREACH_INVITE_DAYS", "OUTREACH_ROSTER_MAX_ROWS"):
         if int(config[key]) <= 0:
             raise ConfigError(f"{key} must be positive")
+    _validate_whatsapp_templates(config)
     try:
         target = Decimal(str(config["OUTREACH_COVERAGE_TARGET"]))
     except InvalidOperation:
         target = None
     if target is None or not 0 <= target <= 100:
         raise ConfigError("OUTREACH_COVERAGE_TARGET must be a percentage, like 99.40")
+
+
+def _validate_whatsapp_templates(config):
+    templates = config.get("WHATSAPP_TEMPLATES") or {}
+    if not isinstance(templates, dict):
+        raise ConfigError("WHATSAPP_TEMPLATES must map an event to its template")
+    for event, spec in templates.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            raise ConfigError(f"WHATSAPP_TEMPLATES[{event!r}] needs a template name")
+        parameters = spec.get("parameters", [])
+        if not isinstance(parameters, list) or not all(isinstance(p, str) for p in parameters):
+            raise ConfigError(f"WHATSAPP_TEMPLATES[{event!r}]['parameters'] must list names")
+        if not isinstance(spec.get("languages", {}), dict):
+            raise ConfigError(f"WHATSAPP_TEMPLATES[{event!r}]['languages'] must map locales")

@@ -420,6 +420,17 @@ MATRIX = {
         )
     ],
     "notifications_views.outbox": [Case("/petugas/pesan-keluar", admin_page())],
+    # Meta's webhook: signed, not logged in; off (404) while WHATSAPP_APP_SECRET is unset,
+    # as here (tests/notifications/test_whatsapp.py covers it switched on).
+    "notifications_api.whatsapp_verify": [
+        Case(
+            "/api/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1",
+            everyone(404),
+        )
+    ],
+    "notifications_api.whatsapp_webhook": [
+        Case("/api/v1/webhooks/whatsapp", everyone(404), methods=("POST",), json={"entry": []})
+    ],
     "notifications_views.retry": [
         Case(
             "/petugas/pesan-keluar/{dead}/kirim-ulang", admin_page(302), methods=("POST",), form={}

@@ -39,11 +39,14 @@ def test_a_booking_reaches_whatsapp_and_email_after_run_once(
     (wa,) = whatsapp.delivered()
     assert wa["headers"]["Authorization"] == "Bearer secret-token"
     assert wa["json"]["to"] == "6281234567890"
-    assert code in wa["json"]["text"]["body"]
-    assert wa["json"]["text"]["body"].startswith("Your e-KTP recording appointment is booked")
+    # The resident never wrote to the office: the approved template, in English.
+    template = wa["json"]["template"]
+    assert (template["name"], template["language"]["code"]) == ("antre_booking_confirmed", "en")
+    values = [p["text"] for p in template["components"][0]["parameters"]]
+    assert code in values
     (mail,) = smtp_server.messages
     assert mail["To"] == "budi@example.com" and code in mail["Subject"]
-    assert body["nik"] not in wa["json"]["text"]["body"] + mail.get_content()
+    assert body["nik"] not in " ".join(values) + mail.get_content()
     # Run again: nothing is sent twice.
     client.application.test_cli_runner().invoke(args=["jobs", "run-once"])
     assert len(whatsapp.requests) == 1 and len(smtp_server.messages) == 1

@@ -1,5 +1,5 @@
-"""Delivery channels: log, email (SMTP), WhatsApp (Cloud-API-style JSON) and SMS (a JSON
-HTTP gateway). A channel sends one rendered message or raises DeliveryError saying
+"""Delivery channels: log, email (SMTP), WhatsApp (the Cloud API, whatsapp.py) and SMS (a
+JSON HTTP gateway). A channel sends one rendered message or raises DeliveryError saying
 whether trying again can help and, for a 429, when (Retry-After).
 
 Every request carries the outbox row's idempotency key (HTTP header `Idempotency-Key`,
@@ -25,12 +25,14 @@ USER_AGENT = "antre-ktp-el-outbox/1"
 
 class DeliveryError(Exception):
     """A channel could not deliver. `permanent`: retrying cannot help (bad number, refused
-    address); `retry_after`: seconds the provider asked us to wait (HTTP 429)."""
+    address); `retry_after`: seconds the provider asked us to wait (HTTP 429); `code`: the
+    provider's own error code, when it gave one."""
 
-    def __init__(self, message, *, permanent=False, retry_after=None):
+    def __init__(self, message, *, permanent=False, retry_after=None, code=None):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.code = code
 
 
 def retry_after_seconds(value, now=None):
@@ -80,6 +82,10 @@ class HttpJsonChannel:
         self.session = session or requests.Session()
 
     def send(self, message, rendered):
+        return self.post(message, self.body(message, rendered))
+
+    def post(self, message, body):
+        """POST one JSON body; the provider's message id, or raises DeliveryError."""
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": message.idempotency_key,
@@ -90,7 +96,7 @@ class HttpJsonChannel:
         try:
             response = self.session.post(
                 self.url,
-                json=self.body(message, rendered),
+                json=body,
                 headers=headers,
                 timeout=self.timeout,
             )
@@ -98,15 +104,19 @@ class HttpJsonChannel:
             raise DeliveryError(f"{self.name}: timed out after {self.timeout}s") from exc
         except requests.RequestException as exc:
             raise DeliveryError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
-        status = response.status_code
-        if 200 <= status < 300:
+        if 200 <= response.status_code < 300:
             return self.provider_id(response)
+        raise self.failure(response)
+
+    def failure(self, response):
+        """The DeliveryError an answer other than 2xx means."""
+        status = response.status_code
         detail = f"{self.name}: HTTP {status} {response.text[:300]}".strip()
         if status == 429:
             wait = retry_after_seconds(response.headers.get("Retry-After"))
-            raise DeliveryError(detail, retry_after=60 if wait is None else max(wait, 1))
+            return DeliveryError(detail, retry_after=60 if wait is None else max(wait, 1))
         # 408 and 5xx are the provider's trouble; other 4xx are ours (number, token, body).
-        raise DeliveryError(detail, permanent=400 <= status < 500 and status != 408)
+        return DeliveryError(detail, permanent=400 <= status < 500 and status != 408)
 
     @staticmethod
     def provider_id(response):
@@ -121,22 +131,6 @@ class HttpJsonChannel:
             return str(messages[0].get("id") or "")[:120] or None
         value = data.get("id") or data.get("message_id")
         return str(value)[:120] if value else None
-
-
-class WhatsAppChannel(HttpJsonChannel):
-    """WhatsApp Cloud API style: the number without '+', a text body."""
-
-    name = "whatsapp"
-
-    def body(self, message, rendered):
-        return {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": message.phone.lstrip("+"),
-            "type": "text",
-            "text": {"preview_url": True, "body": rendered.text},
-            "biz_opaque_callback_data": message.idempotency_key,
-        }
 
 
 class SmsChannel(HttpJsonChannel):
@@ -222,12 +216,20 @@ class Channels:
     """The channels configured for this process, and which ones a row's route uses."""
 
     def __init__(self, config):
+        # whatsapp.py builds on this module's HttpJsonChannel.
+        from scheduler.notifications.whatsapp import WhatsAppChannel
+
         timeout = float(config.get("OUTBOX_HTTP_TIMEOUT_SECONDS") or 10)
         session = requests.Session()
         self.log = LogChannel()
         self.whatsapp = (
             WhatsAppChannel(
-                config["WHATSAPP_API_URL"], config.get("WHATSAPP_TOKEN"), timeout, session
+                config["WHATSAPP_API_URL"],
+                config.get("WHATSAPP_TOKEN"),
+                timeout,
+                session,
+                templates=config.get("WHATSAPP_TEMPLATES"),
+                languages=config.get("WHATSAPP_TEMPLATE_LANGUAGES"),
             )
             if config.get("WHATSAPP_API_URL")
             else None
@@ -244,11 +246,14 @@ class Channels:
     def names(self):
         return [c.name for c in (self.whatsapp, self.sms, self.email) if c] or ["log"]
 
-    def for_route(self, route):
-        """Channels to try, in order. WhatsApp first, SMS as its fallback; email for an
+    def for_route(self, route, whatsapp_failed=False):
+        """Channels to try, in order. WhatsApp first, SMS as its fallback (SMS alone once
+        WhatsApp reported the message failed, when SMS is configured); email for an
         address; the log when the route has no configured provider."""
         if route == "phone":
             chosen = [c for c in (self.whatsapp, self.sms) if c]
+            if whatsapp_failed and self.sms:
+                chosen = [self.sms]
         elif route == "email":
             chosen = [self.email] if self.email else []
         else:

@@ -88,6 +88,8 @@ def _scrub(text, row):
 _CHANNEL_CACHE_KEYS = (
     "WHATSAPP_API_URL",
     "WHATSAPP_TOKEN",
+    "WHATSAPP_TEMPLATES",
+    "WHATSAPP_TEMPLATE_LANGUAGES",
     "SMS_API_URL",
     "SMS_TOKEN",
     "SMTP_HOST",
@@ -126,6 +128,9 @@ _COLUMNS = (
     _T.c.status,
     _T.c.idempotency_key,
     _T.c.attempts,
+    _T.c.channel,
+    _T.c.provider_status,
+    _T.c.last_error,
 )
 
 
@@ -201,11 +206,13 @@ def _record(worker, outcomes):
         if o.provider_message_id is None and o.error is None:
             plain.setdefault(o.channel, []).append(o.id)
     for channel, ids in plain.items():
-        db.session.execute(
-            sa.update(_T)
-            .where(_T.c.id.in_(ids), *held)
-            .values(status="sent", sent_at=now, lease_until=None, channel=channel, last_error=None)
+        values = dict(
+            status="sent", sent_at=now, lease_until=None, channel=channel, last_error=None
         )
+        if channel != "whatsapp":
+            # WhatsApp's statuses (of an earlier, failed try) do not describe this delivery.
+            values.update(provider_status=None, provider_status_at=None)
+        db.session.execute(sa.update(_T).where(_T.c.id.in_(ids), *held).values(**values))
     detailed = [o for o in sent if o.provider_message_id is not None or o.error is not None]
     if detailed:
         db.session.execute(
@@ -218,6 +225,13 @@ def _record(worker, outcomes):
                 channel=sa.bindparam("o_channel"),
                 provider_message_id=sa.bindparam("o_provider"),
                 last_error=sa.bindparam("o_error"),
+                provider_status=sa.case(
+                    (sa.bindparam("o_channel") == "whatsapp", _T.c.provider_status), else_=None
+                ),
+                provider_status_at=sa.case(
+                    (sa.bindparam("o_channel") == "whatsapp", _T.c.provider_status_at),
+                    else_=None,
+                ),
             ),
             [
                 {
@@ -264,10 +278,14 @@ def send_one(row, channels, config):
         return Outcome(row.id, "dead", row.attempts, error=f"template error: {exc!r}"[:500])
 
     errors, retry_at, permanent_only, last = [], None, True, None
-    for channel in channels.for_route(row.route):
+    # WhatsApp said (by webhook) that it could not deliver: SMS takes the message.
+    whatsapp_failed = row.provider_status == "failed"
+    if whatsapp_failed and row.last_error:
+        errors.append(row.last_error.split("; ")[0])
+    for channel in channels.for_route(row.route, whatsapp_failed=whatsapp_failed):
         paused = channels.paused_until.get(channel.name)
         if paused is not None and paused > now:
-            if not errors:
+            if last is None:
                 # The provider asked us to wait: wait, without spending an attempt.
                 return Outcome(row.id, "deferred", row.attempts - 1, next_attempt_at=paused)
             retry_at, permanent_only = paused, False

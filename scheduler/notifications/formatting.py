@@ -2,7 +2,7 @@
 dates in the message's language, and a reader of a message's context."""
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -36,6 +36,11 @@ class Rendered:
     subject: str
     text: str
     sms: str
+    # The values the texts were filled with (code, when, site, ... and the recipient's
+    # name), in the message's language: a WhatsApp template's parameters are picked here.
+    values: dict = field(default_factory=dict)
+    # The WhatsApp template to use, when an event has variants (else the event's own).
+    template: str | None = None
 
 
 class MissingContext(KeyError):

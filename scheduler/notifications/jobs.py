@@ -1,4 +1,4 @@
-from scheduler.notifications import services
+from scheduler.notifications import services, webhooks
 from scheduler.worker import Job
 
 
@@ -12,6 +12,11 @@ def purge_sent_messages():
     return services.purge_sent()
 
 
+def purge_whatsapp_windows():
+    """Forget when residents last wrote on WhatsApp once their 24-hour window has closed."""
+    return webhooks.purge_closed_windows()
+
+
 JOBS = [
     Job(
         "deliver_outbox",
@@ -20,4 +25,5 @@ JOBS = [
         lambda config: {"seconds": int(config["OUTBOX_POLL_SECONDS"])},
     ),
     Job("purge_sent_messages", purge_sent_messages, "cron", {"hour": 2, "minute": 15}),
+    Job("purge_whatsapp_windows", purge_whatsapp_windows, "cron", {"minute": 40}),
 ]

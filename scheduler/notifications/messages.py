@@ -59,9 +59,11 @@ def render(event, context, locale="id", name=""):
     locale = locale if locale in ("id", "en") else "id"
     token = _translations.set(_catalogue(locale))
     try:
-        return TEMPLATES.get(event, _generic)(Context(context, locale))
+        rendered = TEMPLATES.get(event, _generic)(Context(context, locale))
     finally:
         _translations.reset(token)
+    rendered.values = {**rendered.values, "name": name or "-"}
+    return rendered
 
 
 # ---------------------------------------------------------------------------- appointments
@@ -86,6 +88,7 @@ def booking_confirmed(c):
             _("KTP-el: janji %(code)s %(when)s. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -108,6 +111,7 @@ def appointment_reminder(c):
             _("KTP-el besok %(when)s, kode %(code)s: %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -130,6 +134,7 @@ def appointment_cancelled(c):
             _("KTP-el: janji %(code)s dibatalkan. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -152,6 +157,7 @@ def appointment_rescheduled(c):
             _("KTP-el: janji %(code)s pindah ke %(when)s. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -176,6 +182,7 @@ def appointment_cancelled_by_office(c):
             _("Maaf, janji KTP-el %(code)s %(when)s dibatalkan kantor. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -210,6 +217,7 @@ def outreach_approved(c):
             _("Jemput bola KTP-el disetujui: %(day)s %(start)s-%(end)s. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -233,6 +241,7 @@ def outreach_declined(c):
             shrink=("reason", "institution"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -259,6 +268,7 @@ def card_scheduled(c):
             _("KTP-el %(code)s dapat diambil mulai %(day)s. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -288,6 +298,8 @@ def card_date_moved(c):
                 _("Maaf, KTP-el %(code)s tertunda. %(link)s"),
                 **v,
             ),
+            values=v,
+            template="card_date_withdrawn",
         )
     return Rendered(
         subject=_("Tanggal pengambilan KTP-el berubah (%(code)s)", code=v["code"]),
@@ -301,6 +313,7 @@ def card_date_moved(c):
             _("Maaf, KTP-el %(code)s baru dapat diambil mulai %(day)s. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -323,6 +336,7 @@ def card_ready(c):
             _("KTP-el %(code)s sudah jadi dan dapat diambil. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -345,6 +359,7 @@ def card_uncollected(c):
             _("KTP-el %(code)s belum diambil. %(link)s"),
             **v,
         ),
+        values=v,
     )
 
 
@@ -358,6 +373,7 @@ def _generic(c):
         subject=_("Kabar layanan KTP-el"),
         text=_("Ada kabar tentang layanan KTP-el Anda (%(code)s). %(link)s", **v),
         sms=c.sms(_("Ada kabar tentang layanan KTP-el Anda (%(code)s). %(link)s"), **v),
+        values=v,
     )
 
 

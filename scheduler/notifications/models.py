@@ -17,6 +17,9 @@ from scheduler.extensions import db
 OUTBOX_STATUSES = ("pending", "sent", "failed", "dead")
 ROUTES = ("phone", "email", "log")
 CHANNELS = ("whatsapp", "sms", "email", "log")
+# What the provider reported after accepting a message (WhatsApp's status webhooks), in
+# the order a message goes through them; "failed" may come after any of the others.
+PROVIDER_STATUSES = ("sent", "delivered", "read", "failed")
 
 
 class OutboxMessage(db.Model):
@@ -29,6 +32,12 @@ class OutboxMessage(db.Model):
             name="channel",
         ),
         sa.CheckConstraint(sa.text("attempts >= 0"), name="attempts"),
+        sa.CheckConstraint(
+            sa.text(
+                "provider_status IS NULL OR provider_status IN ('sent','delivered','read','failed')"
+            ),
+            name="provider_status",
+        ),
         sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 
@@ -57,7 +66,10 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The provider's id for the delivered message, when it gives one.
-    provider_message_id: Mapped[str | None] = mapped_column(sa.String(120))
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    # The provider's last word on it (delivery-status webhooks) and when it came.
+    provider_status: Mapped[str | None] = mapped_column(sa.String(10))
+    provider_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
 
@@ -69,3 +81,16 @@ class NotificationMark(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WhatsAppWindow(db.Model):
+    """When a resident last wrote to the office on WhatsApp: free text may be sent to them
+    for 24 hours after that (the Cloud API's customer service window); otherwise only an
+    approved template. The number is kept as a keyed hash (never in clear, no message
+    content), and the row is deleted once the window has closed."""
+
+    __tablename__ = "whatsapp_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    last_inbound_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

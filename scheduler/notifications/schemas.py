@@ -6,7 +6,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Status = Literal["pending", "sent", "failed", "dead"]
 
@@ -42,6 +42,14 @@ class MessageOut(BaseModel):
     next_attempt_at: datetime | None = Field(description="When pending or failed: next try")
     sent_at: datetime | None
     last_error: str | None = Field(description="The provider's error, addresses removed")
+    provider_status: Literal["sent", "delivered", "read", "failed"] | None = Field(
+        default=None,
+        description="What WhatsApp reported after accepting it (status webhooks): sent, "
+        "delivered (on the phone), read, or failed (then sent by SMS, or dead)",
+    )
+    provider_status_at: datetime | None = Field(
+        default=None, description="When the provider reported it"
+    )
 
 
 class OutboxOut(BaseModel):
@@ -75,4 +83,75 @@ def message_json(m):
         "next_attempt_at": _local(m.next_attempt_at) if m.status in ("pending", "failed") else None,
         "sent_at": _local(m.sent_at),
         "last_error": m.last_error,
+        "provider_status": m.provider_status,
+        "provider_status_at": _local(m.provider_status_at),
     }
+
+
+# ----------------------------------------------------------- WhatsApp Cloud API webhooks
+# Only what is used is read; everything else in Meta's payload is ignored.
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class WebhookError(_Lenient):
+    code: int | None = None
+    title: str | None = Field(default=None, max_length=500)
+    details: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _details(cls, obj):
+        # Meta puts the explanation in error_data.details.
+        if isinstance(obj, dict) and "details" not in obj:
+            data = obj.get("error_data")
+            if isinstance(data, dict) and isinstance(data.get("details"), str):
+                obj = {**obj, "details": data["details"]}
+        return obj
+
+
+class WebhookStatus(_Lenient):
+    id: str = Field(max_length=120, description="The provider's message id (wamid)")
+    status: Literal["sent", "delivered", "read", "failed"]
+    timestamp: str | int | None = None
+    biz_opaque_callback_data: str | None = Field(default=None, max_length=512)
+    errors: list[WebhookError] = Field(default_factory=list, max_length=20)
+
+
+class WebhookMessage(_Lenient):
+    from_: str = Field(alias="from", pattern=r"^\+?\d{6,15}$", description="The sender's number")
+    timestamp: str | int | None = None
+
+
+class WebhookValue(_Lenient):
+    statuses: list[WebhookStatus] = Field(default_factory=list)
+    messages: list[WebhookMessage] = Field(default_factory=list)
+
+
+class WebhookChange(_Lenient):
+    field: str | None = None
+    value: WebhookValue = Field(default_factory=WebhookValue)
+
+
+class WebhookEntry(_Lenient):
+    id: str | None = None
+    changes: list[WebhookChange] = Field(default_factory=list)
+
+
+class WhatsAppWebhook(_Lenient):
+    object: str | None = Field(default=None, description="whatsapp_business_account")
+    entry: list[WebhookEntry] = Field(default_factory=list)
+
+
+class WebhookVerifyQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    mode: str | None = Field(default=None, alias="hub.mode", max_length=40)
+    verify_token: str | None = Field(default=None, alias="hub.verify_token", max_length=200)
+    challenge: str | None = Field(default=None, alias="hub.challenge", max_length=200)
+
+
+class WebhookReceived(BaseModel):
+    statuses: int = Field(description="Outbox messages whose status changed")
+    messages: int = Field(description="Residents' messages noted (their 24-hour window)")

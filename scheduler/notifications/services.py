@@ -158,6 +158,9 @@ def _requeue(query):
             next_attempt_at=now,
             lease_until=None,
             claimed_by=None,
+            # Sent again from scratch: by WhatsApp first, whatever it said last time.
+            provider_status=None,
+            provider_status_at=None,
         )
     ).rowcount
 

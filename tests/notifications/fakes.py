@@ -1,7 +1,15 @@
 """Local stand-ins for the providers: an HTTP server (WhatsApp, SMS) that can succeed,
-fail (500), time out or answer 429, and a real SMTP server (aiosmtpd) on loopback."""
+fail (500), time out or answer 429, and a real SMTP server (aiosmtpd) on loopback.
+
+The WhatsApp stand-in keeps the Cloud API's rules: free text only to a number that wrote
+within 24 hours (else error 131047), templates only when approved in that language and
+with the right number of body parameters (else 132001 / 132000; 132015 when paused),
+errors in the Graph API's shape; and it builds the webhooks Meta would send (statuses,
+a resident's message), signed with the app secret."""
 
 import email
+import hashlib
+import hmac
 import json
 import socket
 import threading
@@ -17,8 +25,14 @@ class FakeProvider:
     order (then `default`): (status, headers, delay_seconds). Like a real provider, it
     accepts an Idempotency-Key it has seen again without delivering a second message."""
 
-    def __init__(self, name="provider", delay=0.0):
+    def __init__(self, name="provider", delay=0.0, cloud_api=False):
         self.name = name
+        self.cloud_api = cloud_api
+        # Cloud API: (template name, language code) -> number of body parameters.
+        self.templates = {}
+        self.paused = set()
+        # Cloud API: number without '+' -> epoch seconds of the resident's last message.
+        self.wrote = {}
         self.requests = []
         self.seen = {}
         self.script = []
@@ -39,6 +53,9 @@ class FakeProvider:
                     )
                 if delay:
                     time.sleep(delay)
+                refusal = provider.refusal(body) if status < 300 else None
+                if refusal is not None:
+                    status, payload = 400, provider.graph_error(*refusal)
                 key = self.headers.get("Idempotency-Key")
                 with provider.lock:
                     replay = status < 300 and key in provider.seen
@@ -53,11 +70,12 @@ class FakeProvider:
                     )
                     if status < 300 and not replay:
                         provider.seen[key] = f"{provider.name}.{len(provider.seen) + 1}"
-                payload = (
-                    {"messages": [{"id": provider.seen[key]}]}
-                    if status < 300
-                    else {"error": {"message": f"failure for {body.get('to')}"}}
-                )
+                if refusal is None:
+                    payload = (
+                        {"messages": [{"id": provider.seen[key]}]}
+                        if status < 300
+                        else {"error": {"message": f"failure for {body.get('to')}"}}
+                    )
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
@@ -76,6 +94,91 @@ class FakeProvider:
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self.thread.start()
+
+    # ------------------------------------------------------------------ Cloud API rules
+
+    def approve(self, name, parameters, languages=("id", "en")):
+        """An approved template with this many body parameters, in these languages."""
+        for language in languages:
+            self.templates[(name, language)] = parameters
+
+    def approve_configured(self, config):
+        """Approve every template the app's configuration names, as configured."""
+        for spec in config["WHATSAPP_TEMPLATES"].values():
+            self.approve(spec["name"], len(spec.get("parameters", [])))
+
+    def refusal(self, body):
+        """(code, message, details) when the Cloud API would refuse this body, else None."""
+        if not self.cloud_api or not isinstance(body, dict):
+            return None
+        if body.get("type") == "text":
+            wrote = self.wrote.get(body.get("to"))
+            if wrote is None or time.time() - wrote > 24 * 3600:
+                return (131047, "Re-engagement message", "more than 24 hours since the reply")
+            return None
+        if body.get("type") == "template":
+            template = body.get("template") or {}
+            key = (template.get("name"), (template.get("language") or {}).get("code"))
+            if key not in self.templates:
+                return (132001, "Template name does not exist in the translation", str(key))
+            if key[0] in self.paused:
+                return (132015, "Template is paused", key[0])
+            given = sum(len(c.get("parameters", [])) for c in template.get("components", []))
+            if given != self.templates[key]:
+                return (132000, "Number of parameters does not match", f"{given}")
+            return None
+        return (131051, "Unsupported message type", str(body.get("type")))
+
+    @staticmethod
+    def graph_error(code, title, details):
+        return {
+            "error": {
+                "message": f"(#{code}) {title}",
+                "type": "OAuthException",
+                "code": code,
+                "error_data": {"messaging_product": "whatsapp", "details": details},
+                "fbtrace_id": "AbCdEf012345",
+            }
+        }
+
+    # ------------------------------------------------------------------- webhooks
+
+    def resident_writes(self, phone, at=None):
+        """The resident sends the office a message: the webhook payload Meta would post."""
+        at = int(time.time() if at is None else at)
+        number = phone.lstrip("+")
+        self.wrote[number] = at
+        return _webhook(
+            {
+                "contacts": [{"profile": {"name": "Budi"}, "wa_id": number}],
+                "messages": [
+                    {
+                        "from": number,
+                        "id": f"wamid.in.{at}",
+                        "timestamp": str(at),
+                        "type": "text",
+                        "text": {"body": "Halo, saya mau tanya jadwal"},
+                    }
+                ],
+            }
+        )
+
+    def status(self, wamid, status, key=None, errors=None, at=None):
+        """A delivery-status webhook for a message this provider accepted."""
+        entry = {
+            "id": wamid,
+            "status": status,
+            "timestamp": str(int(time.time() if at is None else at)),
+            "recipient_id": "6281234567890",
+        }
+        if key:
+            entry["biz_opaque_callback_data"] = key
+        if errors:
+            entry["errors"] = [
+                {"code": code, "title": title, "error_data": {"details": details}}
+                for code, title, details in errors
+            ]
+        return _webhook({"statuses": [entry]})
 
     @property
     def url(self):
@@ -102,6 +205,37 @@ class FakeProvider:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def _webhook(value):
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "15550783881",
+                                "phone_number_id": "106540352242922",
+                            },
+                            **value,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def signed(payload, secret):
+    """(raw body, headers) as Meta posts a webhook: X-Hub-Signature-256 over the raw body."""
+    body = json.dumps(payload).encode()
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
 
 
 class Mailbox:
@@ -134,7 +268,8 @@ def free_port():
 def whatsapp(app):
     # Channels are kept per app (429 pauses, connections): start afresh with providers.
     app.extensions.pop("outbox_channels", None)
-    provider = FakeProvider("wamid")
+    provider = FakeProvider("wamid", cloud_api=True)
+    provider.approve_configured(app.config)
     yield provider
     provider.close()
     app.extensions.pop("outbox_channels", None)

@@ -81,8 +81,8 @@ def test_whatsapp_request(ctx, providers):
     assert request["headers"]["Idempotency-Key"] == message.idempotency_key
     body = request["json"]
     assert body["messaging_product"] == "whatsapp"
-    assert body["to"] == "6281234567890" and body["type"] == "text"
-    assert "ACDE3467" in body["text"]["body"]
+    assert body["to"] == "6281234567890" and body["type"] == "template"
+    assert "ACDE3467" in [p["text"] for p in body["template"]["components"][0]["parameters"]]
     row = outbox_rows()[0]
     assert (row.status, row.channel, row.provider_message_id) == ("sent", "whatsapp", "wamid.1")
     assert row.sent_at == clock.now() and row.lease_until is None
