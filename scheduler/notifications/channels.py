@@ -9,7 +9,7 @@ email `Message-ID`), so a provider can drop the copy a crashed worker may send a
 import email.utils
 import logging
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import requests
@@ -21,6 +21,8 @@ from scheduler import clock
 log = logging.getLogger("scheduler.notifications.delivery")
 
 USER_AGENT = "antre-ktp-el-outbox/1"
+# A failing provider is tried again at least this often (seconds).
+COOL_OFF_MAX_SECONDS = 300
 
 
 class DeliveryError(Exception):
@@ -242,6 +244,26 @@ class Channels:
         self.email = EmailChannel(config, timeout) if config.get("SMTP_HOST") else None
         # A provider that answered 429 is left alone until then (channel name -> moment).
         self.paused_until: dict[str, datetime] = {}
+        # A provider that timed out or failed (5xx, connection) is not tried again until
+        # then, so one that hangs does not hold up the rest of a batch: its messages go
+        # to the next channel or wait, without spending an attempt. One message tries it
+        # when that moment has passed; each failure in a row doubles the wait.
+        self.failing_until: dict[str, datetime] = {}
+        self.failures: dict[str, int] = {}
+        self.cool_off = float(config.get("OUTBOX_BACKOFF_SECONDS") or 30)
+
+    def note_failure(self, name, now):
+        """A transient failure of a channel: leave it alone for a while."""
+        count = self.failures.get(name, 0) + 1
+        self.failures[name] = count
+        # Half the message's own backoff (its shortest with jitter): a message's retry
+        # is never held up by the channel's pause after its own failure.
+        wait = min(self.cool_off * 2 ** (count - 1) / 2, COOL_OFF_MAX_SECONDS)
+        self.failing_until[name] = now + timedelta(seconds=wait)
+
+    def note_success(self, name):
+        self.failures.pop(name, None)
+        self.failing_until.pop(name, None)
 
     def names(self):
         return [c.name for c in (self.whatsapp, self.sms, self.email) if c] or ["log"]

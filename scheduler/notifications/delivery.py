@@ -277,7 +277,7 @@ def send_one(row, channels, config):
         log.exception("outbox %s: cannot render %s", row.id, row.event)
         return Outcome(row.id, "dead", row.attempts, error=f"template error: {exc!r}"[:500])
 
-    errors, retry_at, permanent_only, last = [], None, True, None
+    errors, retry_at, permanent_only, last, cooling = [], None, True, None, None
     # WhatsApp said (by webhook) that it could not deliver: SMS takes the message.
     whatsapp_failed = row.provider_status == "failed"
     if whatsapp_failed and row.last_error:
@@ -290,6 +290,10 @@ def send_one(row, channels, config):
                 return Outcome(row.id, "deferred", row.attempts - 1, next_attempt_at=paused)
             retry_at, permanent_only = paused, False
             break
+        failing = channels.failing_until.get(channel.name)
+        if failing is not None and failing > now:
+            cooling = min(cooling or failing, failing)
+            continue
         last = channel.name
         try:
             provider_id = channel.send(row, rendered)
@@ -300,6 +304,8 @@ def send_one(row, channels, config):
                 channels.paused_until[channel.name] = retry_at
                 permanent_only = False
                 break
+            if not exc.permanent:
+                channels.note_failure(channel.name, now)
             permanent_only = permanent_only and exc.permanent
             continue
         except Exception as exc:  # a channel bug: keep the message, try the next channel
@@ -307,11 +313,15 @@ def send_one(row, channels, config):
             errors.append(f"{channel.name}: {exc!r}")
             permanent_only = False
             continue
+        channels.note_success(channel.name)
         note = _scrub("; ".join(errors), row) if errors else None
         return Outcome(
             row.id, "sent", row.attempts, last, provider_message_id=provider_id, error=note
         )
 
+    if last is None and cooling is not None:
+        # Every channel for it is failing: it waits for them, its attempt not spent.
+        return Outcome(row.id, "deferred", row.attempts - 1, next_attempt_at=cooling)
     error = _scrub("; ".join(errors), row)
     if permanent_only or row.attempts >= max_attempts:
         log.warning(

@@ -25,7 +25,7 @@ class FakeProvider:
     order (then `default`): (status, headers, delay_seconds). Like a real provider, it
     accepts an Idempotency-Key it has seen again without delivering a second message."""
 
-    def __init__(self, name="provider", delay=0.0, cloud_api=False):
+    def __init__(self, name="provider", delay=0.0, cloud_api=False, port=0):
         self.name = name
         self.cloud_api = cloud_api
         # Cloud API: (template name, language code) -> number of body parameters.
@@ -88,7 +88,7 @@ class FakeProvider:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client timed out and went away
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

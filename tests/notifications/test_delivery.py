@@ -169,6 +169,10 @@ def test_failures_back_off_then_die_with_the_providers_error(ctx, providers, mon
     wa.default = (200, {}, 0)
     services.retry_message(row.id)
     assert outbox_rows()[0].status == "pending"
+    # Both providers failed three times in a row: this process tries them again once
+    # their pause is over (at most COOL_OFF_MAX_SECONDS), without spending an attempt.
+    assert deliver() == {"sent": 0, "failed": 0, "dead": 0, "deferred": 1}
+    later(minutes=5)
     assert deliver()["sent"] == 1
     assert outbox_rows()[0].channel == "whatsapp"
 
@@ -310,3 +314,28 @@ def test_retry_after_zero_still_waits_a_moment(ctx, providers):
     queue()
     deliver()
     assert outbox_rows()[0].next_attempt_at > clock.now()
+
+
+def test_a_hanging_provider_holds_up_neither_the_batch_nor_email(ctx, app, providers, monkeypatch):
+    import time
+
+    monkeypatch.setitem(app.config, "SMS_API_URL", None)
+    wa, smtp = providers["whatsapp"], providers["smtp"]
+    wa.default = (200, {}, 2.0)  # hangs: longer than the 0.5 s timeout
+    for i in range(5):
+        queue(phone=f"+62812345678{i:02d}")
+        queue(phone=None, email=f"warga{i}@example.test")
+    started = time.monotonic()
+    counts = deliver()
+    assert time.monotonic() - started < 2.5  # one timeout, not five
+    assert counts == {"sent": 5, "failed": 1, "dead": 0, "deferred": 4}
+    assert len(wa.requests) <= 1 and len(smtp.messages) == 5
+    waiting = [r for r in outbox_rows() if r.route == "phone"]
+    assert sum(r.attempts for r in waiting) == 1  # the others spent no attempt
+    # Minutes later it answers again: everything goes, each once.
+    wa.default = (200, {}, 0.0)
+    for _ in range(6):
+        later(minutes=5)
+        deliver()
+    assert {r.status for r in outbox_rows()} == {"sent"}
+    assert len(wa.delivered()) == 5 and len(set(wa.keys())) == 5
