@@ -3,7 +3,7 @@ provider's message id), and when a resident last wrote (a keyed hash of the numb
 the 24-hour window in which free text may be sent.
 
 Revision ID: 0003h
-Revises: 0003l
+Revises: 0003m
 Create Date: 2026-12-01 23:40:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 import scheduler.db
 
 revision = "0003h"
-down_revision = "0003l"
+down_revision = "0003m"
 branch_labels = None
 depends_on = None
 
