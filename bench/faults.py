@@ -50,6 +50,21 @@ class Server(bb.Server):
         ]  # fmt: skip
         self.proc = subprocess.Popen([*cmd, target], cwd=ROOT, env=env)
 
+    def wait(self, path, timeout=180):
+        """Until it answers (a busy host may take a while to start the workers)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("gunicorn exited")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", path)
+                if conn.getresponse().status < 500:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer")
+
 
 def prepare(pg, seats=4000, capacity=10, **env_extra):
     """A private database on the run's PostgreSQL, migrated and seeded; (dsn, env, slot ids,
@@ -189,7 +204,8 @@ def run_pg_restart(args):
     server = None
     try:
         dsn, env, slot_ids, day = prepare(pg)
-        server = Server("wsgi:app", env, args.workers, args.port).wait("/healthz")
+        server = Server("wsgi:app", env, args.workers, args.port)
+        server.wait("/healthz")
         load = Load(args.port, bodies_for(slot_ids, day, 40000), clients=args.clients).start()
         time.sleep(args.before)
         pg.stop("fast")
@@ -235,7 +251,8 @@ def run_redis_down(args):
     server = None
     try:
         dsn, env, slot_ids, day = prepare(pg, redis_url=redis.url)
-        server = Server("wsgi:app", env, args.workers, args.port).wait("/healthz")
+        server = Server("wsgi:app", env, args.workers, args.port)
+        server.wait("/healthz")
         load = Load(
             args.port, bodies_for(slot_ids, day, 40000), clients=args.clients, lookups=True
         ).start()
