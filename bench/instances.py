@@ -10,6 +10,7 @@ root). OwnRedis: `redis-server` without persistence. Both are stopped by their o
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -128,7 +129,14 @@ class OwnPostgres:
             return [main]
 
     def destroy(self):
+        pids = self.pids()
         self.stop("immediate")
+        if pids and os.path.exists(f"/proc/{pids[0]}"):
+            # pg_ctl gave up (a busy host): end the postmaster itself, by its own pid.
+            os.kill(pids[0], signal.SIGQUIT)
+            deadline = time.monotonic() + 30
+            while os.path.exists(f"/proc/{pids[0]}") and time.monotonic() < deadline:
+                time.sleep(0.1)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
