@@ -125,8 +125,12 @@ CERTIFICATE_VALID_DAYS = 180       # a certificate of recording is valid this lo
 # OUTBOX_RETENTION_DAYS = 90       # sent messages (with their addresses) are deleted after this
 # REMINDER_HOUR = 8                # reminders go out the day before, from this site-local hour
 
-# --- Running behind a proxy ----------------------------------------------------
+# --- Running behind a proxy, logs, health ----------------------------------------
 # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix
 # are trusted (werkzeug's ProxyFix): 1 for nginx alone, 2 for a load balancer and nginx.
 # 0 (the default) trusts none: right only when nothing stands in front of gunicorn.
 PROXY_COUNT = 1
+# LOG_FORMAT = "json"              # "json": one object a line (journald, Loki...); or "text"
+# LOG_LEVEL = "INFO"               # DEBUG, INFO, WARNING, ERROR
+# REQUEST_LOG = True               # one line per request: method, route, status, duration,
+#                                    request id; never a path, query or personal data

@@ -2,7 +2,6 @@
 
 import importlib
 import importlib.util
-import logging
 import os
 
 from babel import Locale
@@ -61,9 +60,10 @@ def create_app(overrides=None):
     app.url_map.converters["int"] = RowIdConverter
     load_config(app, overrides)
     _trust_proxies(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from scheduler import cli, errors, system
+    from scheduler import cli, errors, requestlog, system
+
+    requestlog.configure_logging(app)
     from scheduler.db import configure_engine_events
     from scheduler.direct import watch_engine
     from scheduler.extensions import (
@@ -95,6 +95,8 @@ def create_app(overrides=None):
     login_manager.init_app(app)
     login_manager.login_view = "staff_views.login"
 
+    # First before-request hook: the request's clock and id start before anything else.
+    requestlog.init_app(app)
     app.register_blueprint(system.bp)
     for feature in FEATURES:
         package = feature_module(feature)

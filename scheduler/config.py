@@ -146,6 +146,10 @@ DEFAULTS = {
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Port/
     # -Prefix (nginx alone: 1); 0 trusts none of those headers.
     "PROXY_COUNT": 0,
+    # Logs: "json" (one object a line) or "text"; one line per request when REQUEST_LOG.
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
+    "REQUEST_LOG": True,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
@@ -233,6 +237,8 @@ def validate(config):
     ):
         if int(config[key]) < 0:
             raise ConfigError(f"{key} must not be negative")
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError("LOG_FORMAT must be json or text")
     if config["CARD_PICKUP_AT_KECAMATAN"] not in ("none", "outreach", "all"):
         raise ConfigError("CARD_PICKUP_AT_KECAMATAN must be none, outreach or all")
     if int(config["CARD_PLANNING_DAYS"]) < 1:
