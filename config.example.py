@@ -134,3 +134,7 @@ PROXY_COUNT = 1
 # LOG_LEVEL = "INFO"               # DEBUG, INFO, WARNING, ERROR
 # REQUEST_LOG = True               # one line per request: method, route, status, duration,
 #                                    request id; never a path, query or personal data
+# /readyz answers 503 when more messages than this are due and unsent, or when the oldest
+# due message has waited longer than this many seconds (the worker or a provider is stuck).
+# READYZ_OUTBOX_BACKLOG = 5000
+# READYZ_OUTBOX_MAX_AGE_SECONDS = 900

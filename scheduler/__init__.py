@@ -102,6 +102,7 @@ def create_app(overrides=None):
         package = feature_module(feature)
         if package is not None and hasattr(package, "init_app"):
             package.init_app(app)
+        feature_module(feature, "gauges")  # registers the feature's /metrics gauges
         for name in ("api", "views"):
             module = feature_module(feature, name)
             if module is not None:

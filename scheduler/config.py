@@ -150,6 +150,10 @@ DEFAULTS = {
     "LOG_FORMAT": "json",
     "LOG_LEVEL": "INFO",
     "REQUEST_LOG": True,
+    # /readyz fails when more messages than this are due and unsent, or the oldest has
+    # waited longer than this (the worker is down or a provider is stuck).
+    "READYZ_OUTBOX_BACKLOG": 5000,
+    "READYZ_OUTBOX_MAX_AGE_SECONDS": 900,
 }
 
 INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}

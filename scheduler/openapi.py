@@ -31,8 +31,10 @@ def api_doc(
     description=None,
     multipart=None,
     produces=None,
+    same_schema_for=(),
 ):
-    """Declare an endpoint's contract for the OpenAPI document."""
+    """Declare an endpoint's contract for the OpenAPI document (same_schema_for: other
+    statuses that answer with the response schema, such as /readyz's 503)."""
 
     def deco(fn):
         fn._openapi = {
@@ -46,6 +48,7 @@ def api_doc(
             "description": description,
             "multipart": multipart,
             "produces": produces,
+            "same_schema_for": same_schema_for,
         }
         return fn
 
@@ -190,7 +193,7 @@ def build_openapi(app=None):
     components = {"Error": ERROR_SCHEMA}
     paths = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
+        if not (rule.rule.startswith("/api/") or rule.rule in ("/healthz", "/readyz")):
             continue
         view = app.view_functions.get(rule.endpoint)
         meta = getattr(view, "_openapi", None)
@@ -238,6 +241,8 @@ def build_openapi(app=None):
                     "application/json": {"schema": _schema_ref(meta["response"], components)}
                 }
             responses = {str(meta["status"]): ok}
+            for code in meta["same_schema_for"]:
+                responses[str(code)] = {**ok, "description": "Not ready"}
             err = {
                 "description": "Error",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

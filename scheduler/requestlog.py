@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
 
+from scheduler import metrics
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # What an incoming X-Request-ID may look like (nginx's $request_id is 32 hex digits, a
 # UUID fits too); anything else, and no header at all, gets a new one.
@@ -102,6 +104,7 @@ def _finish(response):
     method = request.method
     status = response.status_code
     response.headers[REQUEST_ID_HEADER] = environ[_ID]
+    metrics.observe_request(method, route, status, duration)
     if current_app.config["REQUEST_LOG"] and logger.isEnabledFor(logging.INFO):
         logger.info(
             "request",

@@ -1,5 +1,7 @@
-"""gunicorn with three workers on one SQLite file: a booking burst neither fails nor
-overbooks (WAL, busy timeout and BEGIN IMMEDIATE make the writers wait for each other)."""
+"""gunicorn with three workers on one SQLite file, with deploy/gunicorn.conf.py: a booking
+burst neither fails nor overbooks (WAL, busy timeout and BEGIN IMMEDIATE make the writers
+wait for each other), and /metrics, whichever worker answers, adds up every worker's
+counters (prometheus_client's multiprocess mode)."""
 
 import json
 import os
@@ -15,6 +17,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.factories import make_nik
 
@@ -31,6 +34,16 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _metrics(base):
+    with urllib.request.urlopen(base + "/metrics", timeout=30) as resp:
+        text = resp.read().decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def _request(url, body=None, timeout=60):
@@ -58,8 +71,12 @@ def server(tmp_path):
         "NIK_ENCRYPTION_KEY": "gunicorn-test-enc",
         "NIK_HASH_KEY": "gunicorn-test-hash",
         "REDIS_URL": "",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
     env.pop("SCHEDULER_CONFIG", None)
+    # A file left by an earlier run: gunicorn's on_starting hook must clear it away.
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "counter_1.db").write_bytes(b"left over")
     flask = [os.path.join(BIN, "flask"), "--app", "wsgi"]
     for args in (["db", "upgrade"], ["seed-demo"]):
         done = subprocess.run(
@@ -71,7 +88,8 @@ def server(tmp_path):
         pytest.skip("gunicorn is not installed in this environment")
     port = _free_port()
     proc = subprocess.Popen(
-        [gunicorn, "-w", "3", "-b", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"],
+        [gunicorn, "-c", os.path.join(ROOT, "deploy", "gunicorn.conf.py")]
+        + ["-w", "3", "-b", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -154,3 +172,24 @@ def test_booking_burst_under_gunicorn(server):
             (slot["id"],),
         ).fetchone()[0]
     assert booked == holders == capacity == CAPACITY
+
+    with sqlite3.connect(path) as conn:
+        pending = conn.execute(
+            "SELECT count(*) FROM outbox_messages WHERE status = 'pending'"
+        ).fetchone()[0]
+    assert pending >= CAPACITY  # the confirmations, beside what seed-demo queued
+    # Each scrape is answered by one worker; every one sees all three workers' counts.
+    for _ in range(6):
+        samples = _metrics(base)
+        bookings = {
+            labels[0][1]: value
+            for (name, labels), value in samples.items()
+            if name == "antre_bookings_total"
+        }
+        assert bookings == {"booked": CAPACITY, "slot_full": ATTEMPTS - CAPACITY}, bookings
+        key = (
+            "antre_http_request_duration_seconds_count",
+            (("method", "POST"), ("route", "/api/v1/appointments"), ("status", "201")),
+        )
+        assert samples[key] == CAPACITY
+        assert samples[("antre_outbox_messages", (("status", "pending"),))] == pending

@@ -149,6 +149,19 @@ def count_by_status():
     return counts
 
 
+def due_backlog(now):
+    """Messages due and unsent (pending or failed, their next attempt passed) and how long
+    the oldest has waited, in seconds."""
+    due = sa.and_(
+        OutboxMessage.status.in_(("pending", "failed")), OutboxMessage.next_attempt_at <= now
+    )
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxMessage.next_attempt_at)).where(due)
+    ).one()
+    waited = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return {"due": count, "oldest_due_seconds": round(max(waited, 0.0), 1)}
+
+
 def _requeue(query):
     now = clock.now()
     return db.session.execute(

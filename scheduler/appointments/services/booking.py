@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from scheduler import clock
+from scheduler import clock, metrics
 from scheduler import nik as niks
 from scheduler.appointments.models import (
     HOLDING_STATUSES,
@@ -305,6 +305,7 @@ def _one_statement_booking(message_count):
     )
 
 
+@metrics.counts_bookings
 @transactional(keep_loaded=True)
 def book_appointment(
     slot_id, applicant, *, channel="web", idempotency_key=None, body_hash=None, allow_private=False
