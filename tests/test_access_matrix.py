@@ -115,6 +115,19 @@ MATRIX = {
     # ---------------------------------------------------------------- system (public)
     "system.healthz": [Case("/healthz", everyone(200))],
     "system.openapi": [Case("/api/v1/openapi.json", everyone(200))],
+    # Open to everyone; the world's outbox holds messages due for days (no worker runs
+    # here), so it is rightly not ready.
+    "system.readyz": [Case("/readyz", everyone(503))],
+    # A scraper on the host (the test client's loopback address), and anyone elsewhere:
+    # only an admin (token, or here a page session) may read the metrics.
+    "system.prometheus_metrics": [
+        Case("/metrics", everyone(200)),
+        Case(
+            "/metrics",
+            {**everyone(403), "anonymous": 401, "admin": 200},
+            extra={"environ_base": {"REMOTE_ADDR": "203.0.113.5"}},
+        ),
+    ],
     "system.api_not_found": [
         Case(
             "/api/v1/no-such-thing",
@@ -902,6 +915,7 @@ def test_access(client, world, endpoint, index, method, role):
         kwargs["json"] = _body(case.json, world)
     if case.form is not None:
         kwargs["data"] = _body(case.form, world)
+    kwargs.update(case.extra)
     resp = client.open(path, method=method, **kwargs)
     expected = case.expect[role]
     assert resp.status_code == expected, (
