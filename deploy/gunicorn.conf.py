@@ -28,7 +28,8 @@ max_requests_jitter = 2000
 limit_request_line = 4094
 limit_request_fields = 60
 # gunicorn's own access log stays off: it would carry paths and queries (booking codes,
-# signatures).
+# signatures). The app writes one JSON line per request without them
+# (scheduler/requestlog.py).
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
