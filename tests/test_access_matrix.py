@@ -619,6 +619,36 @@ MATRIX = {
             form={"summary": "Berjalan lancar"},
         ),
     ],
+    # The offline desk: staff of the session's site and admins; the worker is public.
+    "outreach_views.desk": [
+        Case("/jemput-bola/sesi/{session}/meja", page(other_staff=404)),
+        Case(
+            "/jemput-bola/sesi/{their_session}/meja",
+            page(staff=404, other_staff=404),
+        ),
+    ],
+    "outreach_views.desk_data": [
+        Case("/jemput-bola/sesi/{session}/meja/data", page(other_staff=404)),
+        Case("/jemput-bola/sesi/{their_session}/meja/data", page(staff=404, other_staff=404)),
+    ],
+    "outreach_views.desk_manifest": [
+        Case("/jemput-bola/sesi/{session}/meja.webmanifest", page(other_staff=404)),
+    ],
+    "outreach_views.desk_sync": [
+        Case(
+            "/jemput-bola/sesi/{session}/meja/sinkron",
+            page(other_staff=404),
+            methods=("POST",),
+            json={"events": [SYNC_EVENT]},
+        ),
+        Case(
+            "/jemput-bola/sesi/{their_session}/meja/sinkron",
+            page(staff=404, other_staff=404),
+            methods=("POST",),
+            json={"events": [SYNC_EVENT]},
+        ),
+    ],
+    "outreach_views.desk_worker": [Case("/jemput-bola/meja-sw.js", everyone(200))],
     "outreach_views.session_page": [
         Case("/jemput-bola/sesi/{session}?s={session_sig}", resident()),
         Case("/jemput-bola/sesi/{session}?s=palsu", resident(404)),

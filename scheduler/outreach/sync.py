@@ -9,6 +9,7 @@ cancelled the booking or the session) is a conflict for that event alone; the ot
 apply. The audit log has the device's time and the sync time of every change.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -246,3 +247,55 @@ def _change(session, user, appointment, event, now):
     outcome = ACTION_OUTCOME[event.action]
     services.apply_outcome(user, appointment, outcome, detail=detail, reason=event.reason)
     services.save_outcome(session, appointment.id, outcome, user, now)
+
+
+# ------------------------------------------------------------------- the device's copy
+
+# How long a device keeps a session's participants: one working day, then it must fetch
+# them again (with signal) or let them go.
+KEEP_HOURS = 24
+
+
+def token_digest(token):
+    """What a device stores to recognise a scanned check-in token: its SHA-256, so the
+    device holds no token it could show as a QR code itself, yet matches a scan exactly."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_closed(session):
+    """True once the desk has nothing more to do: called off, or tallied and done."""
+    return not session.active or session.request.status != "approved"
+
+
+@transactional
+def desk_copy(session_id, user):
+    """What an outreach desk keeps on the device for one session: the participants as the
+    desk shows them (name, masked NIK, code, time, status) and their token digests, and
+    nothing else personal. The view is audited. Raises Forbidden, NotFound."""
+    session = services.get_session(session_id, user, roles=("admin", "staff"))
+    site = session.site
+    closed = is_closed(session)
+    rows = [] if closed else services.session_appointments(session)
+    staff.audit_view(user, "view_outreach_desk", site.id, f"session {session.id}")
+    return {
+        "session": {
+            "id": session.id,
+            "institution": session.request.institution_name,
+            "date": session.held_on.isoformat(),
+            "start": sites.to_local(site, session.starts_at).strftime("%H:%M"),
+            "end": sites.to_local(site, session.ends_at).strftime("%H:%M"),
+            "closed": closed,
+        },
+        "keep_hours": KEEP_HOURS,
+        "participants": [
+            {
+                "code": a.code,
+                "name": a.name,
+                "nik_masked": a.nik_masked,
+                "time": sites.to_local(site, a.slot.starts_at).strftime("%H:%M"),
+                "status": a.status,
+                "token_sha256": token_digest(appointments.checkin_token(a)),
+            }
+            for a in rows
+        ],
+    }

@@ -444,3 +444,6 @@ def coverage_upload():
     count = coverage_service.import_figures(form.file.data.read())
     flash(_("%(n)s baris angka cakupan tersimpan.", n=count))
     return redirect(url_for("outreach_views.coverage"))
+
+
+from scheduler.outreach import offline_views  # noqa: E402,F401  (routes on bp)
