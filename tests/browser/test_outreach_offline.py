@@ -107,6 +107,22 @@ def _pending(page):
     return int(page.get_attribute("#queue-state", "data-pending"))
 
 
+def _wait_pending(page, n, timeout=10_000):
+    page.wait_for_function(
+        "n => document.getElementById('queue-state').dataset.pending === String(n)",
+        arg=n,
+        timeout=timeout,
+    )
+
+
+def _wait_status(page, code, label):
+    page.wait_for_function(
+        """([code, label]) => document.querySelector(
+             `#participants tr[data-code="${code}"] .desk-status`).textContent === label""",
+        arg=[code, label],
+    )
+
+
 def _open_desk(context, url, email, session_id):
     context.clock.install(time=DURING)
     page = context.new_page()
@@ -159,12 +175,15 @@ def test_the_desk_works_offline_and_syncs_later(outreach_day, pw, new_context, u
         assert len(decoded) == 3
         assert _row(page, d).locator(".desk-status").inner_text() == "Belum hadir"
 
+        _wait_pending(page, 3)
         _row(page, a).get_by_role("button", name="Terekam").click()
+        _wait_status(page, a, "Terekam")
         _row(page, b).get_by_role("button", name="Gagal rekam").click()
         _row(page, b).get_by_label("Alasan gagal rekam").select_option("Iris tidak terbaca")
         _row(page, b).get_by_role("button", name="Gagal rekam").click()
+        _wait_status(page, b, "Gagal rekam")
         _row(page, c).get_by_role("button", name="Terekam").click()
-        assert _pending(page) == 6
+        _wait_pending(page, 6)
         assert "6 catatan menunggu dikirim" in page.inner_text("#queue-state")
         # Nothing reached the server yet.
         assert {_statuses()[x] for x in (a, b, c, d)} == {"booked"}
@@ -172,15 +191,13 @@ def test_the_desk_works_offline_and_syncs_later(outreach_day, pw, new_context, u
         # Device 2, offline, also checks in A (typed code) and records them.
         other.fill("#code-input", a)
         other.click("#code-form button[type=submit]")
+        _wait_status(other, a, "Hadir")
         _row(other, a).get_by_role("button", name="Terekam").click()
-        assert _pending(other) == 2
+        _wait_pending(other, 2)
 
         # Signal again on device 1: the queue goes, in order, and the tally follows.
         one.set_offline(False)
-        page.wait_for_function(
-            "() => document.getElementById('queue-state').dataset.pending === '0'",
-            timeout=30_000,
-        )
+        _wait_pending(page, 0, timeout=30_000)
         statuses = _statuses()
         assert [statuses[x] for x in (a, b, c, d)] == [
             "recorded",
@@ -206,10 +223,7 @@ def test_the_desk_works_offline_and_syncs_later(outreach_day, pw, new_context, u
 
         # Device 2 comes back: one outcome for A, and a clear conflict on this device.
         two.set_offline(False)
-        other.wait_for_function(
-            "() => document.getElementById('queue-state').dataset.pending === '0'",
-            timeout=30_000,
-        )
+        _wait_pending(other, 0, timeout=30_000)
         problems = other.locator("#problem-list li")
         problems.first.wait_for()
         assert problems.count() == 2

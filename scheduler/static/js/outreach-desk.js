@@ -15,6 +15,7 @@
   var record = null;       // this user's and session's record, as stored
   var byCode = {}, byHash = {};
   var syncing = false, reachable = navigator.onLine;
+  var askingFor = null;    // the participant whose failure reason is being chosen
   var el = function (id) { return document.getElementById(id); };
 
   function fmt(text, values) {
@@ -76,18 +77,25 @@
   function actionsFor(p) {
     var box = document.createElement("div");
     box.className = "desk-actions";
-    if (p.status === "booked") {
+    if (askingFor === p.code && p.status === "checked_in") {
+      reasonForm(p, box);
+    } else if (p.status === "booked") {
       box.appendChild(button(T.actions.checkin, function () { checkIn(p); }, true));
       box.appendChild(button(T.actions.absent, function () { enqueue(p, "absent"); }));
     } else if (p.status === "checked_in") {
       box.appendChild(button(T.actions.recorded, function () { enqueue(p, "recorded"); }, true));
-      box.appendChild(button(T.actions.recording_failed, function () { askReason(p, box); }));
+      box.appendChild(button(T.actions.recording_failed, function () { askingFor = p.code; renderList(); focusReason(); }));
     }
     return box;
   }
 
-  function askReason(p, box) {
-    box.textContent = "";
+  // The reason's choice survives the page redrawing itself (a sync attempt, a refresh).
+  function focusReason() {
+    var select = document.querySelector("#participants select");
+    if (select) { select.focus(); }
+  }
+
+  function reasonForm(p, box) {
     var label = document.createElement("label");
     var select = document.createElement("select");
     select.setAttribute("aria-label", T.reason);
@@ -98,8 +106,7 @@
     label.appendChild(select);
     box.appendChild(label);
     box.appendChild(button(T.actions.recording_failed, function () { enqueue(p, "recording_failed", select.value); }, true));
-    box.appendChild(button(T.cancel, render));
-    select.focus();
+    box.appendChild(button(T.cancel, function () { askingFor = null; render(); }));
   }
 
   function renderCounts() {
@@ -167,6 +174,7 @@
   var NEXT = { checkin: "checked_in", recorded: "recorded", recording_failed: "recording_failed", absent: "no_show" };
 
   function enqueue(p, action, reason) {
+    askingFor = null;
     var event = { id: uuid(), code: p.code, action: action, at: new Date().toISOString() };
     if (reason) { event.reason = reason; }
     record.queue.push(event);
