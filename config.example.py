@@ -30,11 +30,15 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PUBLIC_BASE_URL = "https://antre.disdukcapil.kuduskab.go.id"
 
 # --- The regency -----------------------------------------------------------------
-# Its name on pages, messages and reports; its Kemendagri code (Kudus: 3319); its time
-# zone, which dates the print queue and the reports (each site keeps its own zone).
-REGENCY_NAME = "Kabupaten Kudus"
-REGENCY_CODE = "3319"
-REGENCY_TIMEZONE = "Asia/Jakarta"
+# The regency or city served, by its Kemendagri code (33.19 Kabupaten Kudus, 36.03
+# Kabupaten Tangerang, 12.77 Kota Padangsidimpuan, 73.71 Kota Makassar, ...). Its name,
+# kind, kecamatan, desa/kelurahan and time zone (WIB, WITA or WIT, from the province)
+# come from the region data; an unknown code refuses to start. The zone dates the print
+# queue and the reports (each site keeps its own zone).
+REGENCY_CODE = "33.19"
+# Only to override the region data: the name on pages, messages and reports, the zone.
+# REGENCY_NAME = "Kabupaten Kudus"
+# REGENCY_TIMEZONE = "Asia/Jakarta"
 
 # --- Booking rules ---------------------------------------------------------------
 BOOKING_MIN_NOTICE_MINUTES = 60   # a slot can be booked until this long before it starts

@@ -1,4 +1,4 @@
-"""Command line: seed-demo, slots, users, jobs (see API.md)."""
+"""Command line: seed-demo, regency, slots, users, jobs (docs/api.md)."""
 
 import click
 from flask import current_app
@@ -11,17 +11,29 @@ def _fail(exc):
     raise click.ClickException(f"{exc.message}{' (' + fields + ')' if fields else ''}")
 
 
+DEMO_REGENCY = "33.19"
+
+
 def register(app):
     from scheduler import FEATURES, feature_module
 
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load demo data for Kabupaten Kudus (safe to run twice)."""
+        cfg = current_app.config
+        if cfg["REGENCY_CODE"] != DEMO_REGENCY:
+            raise click.ClickException(
+                f"the demo data is Kabupaten Kudus's (REGENCY_CODE {DEMO_REGENCY}); this "
+                f"installation serves {cfg['REGENCY_NAME']} ({cfg['REGENCY_CODE']}): "
+                "use 'regency setup' for its own sites"
+            )
         for feature in FEATURES:
             module = feature_module(feature, "demo")
             if module is not None:
                 module.seed(click.echo)
         click.echo("demo data ready")
+
+    _register_regency(app)
 
     slots = click.Group("slots", help="Slot generation.")
     app.cli.add_command(slots)
@@ -112,3 +124,46 @@ def register(app):
             failed = failed or result == "failed"
         if failed:
             raise SystemExit(1)
+
+
+def _register_regency(app):
+    regency = click.Group("regency", help="The regency or city served (REGENCY_CODE).")
+    app.cli.add_command(regency)
+
+    @regency.command("show")
+    def regency_show():
+        """Print the configured regency: name, kind, zone, kecamatan and desa counts."""
+        from scheduler import regions
+
+        cfg = current_app.config
+        data = regions.current()
+        click.echo(f"{data.code} {cfg['REGENCY_NAME']} ({data.kind}, {data.province})")
+        click.echo(f"time zone {cfg['REGENCY_TIMEZONE']}")
+        for k in data.kecamatan:
+            kelurahan = sum(d.kind == "kelurahan" for d in k.desa)
+            click.echo(
+                f"  {k.code} {k.name}: {len(k.desa) - kelurahan} desa, {kelurahan} kelurahan"
+            )
+
+    @regency.command("setup")
+    def regency_setup():
+        """Create the main office and one office per kecamatan, their hours and slots (safe
+        to run twice: what exists is left as it is)."""
+        from scheduler.sites import regency as setup
+
+        try:
+            report = setup.setup_regency()
+        except DomainError as exc:
+            _fail(exc)
+        cfg = current_app.config
+        click.echo(f"{cfg['REGENCY_NAME']} ({cfg['REGENCY_CODE']}, {cfg['REGENCY_TIMEZONE']})")
+        for site in report.created:
+            click.echo(f"  created {site.name}")
+        click.echo(
+            f"sites created {len(report.created)}, already there {len(report.existing)}; "
+            f"slots created {report.slots}"
+        )
+        if report.created:
+            click.echo(
+                "Fill in each site's address (and the main office's kecamatan) at /admin/lokasi."
+            )

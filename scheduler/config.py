@@ -5,6 +5,8 @@ import json
 import os
 from decimal import Decimal, InvalidOperation
 
+from scheduler import regions
+
 DEFAULTS = {
     # "development", "production" or "testing"
     "SCHEDULER_ENV": "development",
@@ -13,10 +15,12 @@ DEFAULTS = {
     "NIK_ENCRYPTION_KEY": None,
     "NIK_HASH_KEY": None,
     "REDIS_URL": None,
-    # The regency this installation serves (print queue dates use its zone).
-    "REGENCY_NAME": "Kabupaten Kudus",
-    "REGENCY_CODE": "3319",
-    "REGENCY_TIMEZONE": "Asia/Jakarta",
+    # The regency or city this installation serves, by its Kemendagri code: its name, kind,
+    # kecamatan, desa/kelurahan and time zone come from the region data (scheduler.regions).
+    # REGENCY_NAME and REGENCY_TIMEZONE, when set, override the data's name and zone.
+    "REGENCY_CODE": "33.19",
+    "REGENCY_NAME": None,
+    "REGENCY_TIMEZONE": None,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     # Booking rules
     "BOOKING_MIN_NOTICE_MINUTES": 60,
@@ -213,6 +217,7 @@ def load_config(app, overrides=None):
     # No X-RateLimit-* headers on every answer: each costs the storage two more reads (two
     # Redis round trips per request). A 429 still says when to come back (Retry-After).
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    apply_regency(app.config)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["REGENCY_TIMEZONE"])
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
@@ -221,6 +226,28 @@ def load_config(app, overrides=None):
     if env == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
     validate(app.config)
+
+
+def apply_regency(config):
+    """REGENCY_CODE in its dotted form, and the regency's name and zone unless overridden."""
+    raw = config.get("REGENCY_CODE")
+    try:
+        regency = regions.regency(str(raw or ""))
+    except regions.UnknownRegion:
+        raise ConfigError(
+            f"REGENCY_CODE {raw!r} is not a regency or city of Indonesia: give its Kemendagri "
+            "code, e.g. 33.19 (Kabupaten Kudus), 36.03 (Kabupaten Tangerang), 12.77 (Kota "
+            "Padangsidimpuan) or 73.71 (Kota Makassar)"
+        ) from None
+    config["REGENCY_CODE"] = regency.code
+    config["REGENCY_NAME"] = config.get("REGENCY_NAME") or regency.name
+    zone = config.get("REGENCY_TIMEZONE") or regency.timezone
+    if zone not in (regions.WIB, regions.WITA, regions.WIT):
+        raise ConfigError(
+            f"REGENCY_TIMEZONE must be {regions.WIB} (WIB), {regions.WITA} (WITA) or "
+            f"{regions.WIT} (WIT), not {zone!r}"
+        )
+    config["REGENCY_TIMEZONE"] = zone
 
 
 def validate(config):

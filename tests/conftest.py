@@ -170,3 +170,21 @@ def client(ctx):
 @pytest.fixture
 def is_postgres(app):
     return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def use_regency(app, monkeypatch):
+    """Serve another regency for one test: use_regency("36.03") sets REGENCY_CODE (and
+    the name and zone the region data gives it, or the overrides) as create_app would."""
+    from scheduler import regions
+    from scheduler.config import apply_regency
+
+    def use(code, **overrides):
+        settings = {"REGENCY_CODE": code, "REGENCY_NAME": None, "REGENCY_TIMEZONE": None}
+        settings.update(overrides)
+        apply_regency(settings)
+        for key, value in settings.items():
+            monkeypatch.setitem(app.config, key, value)
+        return regions.current()
+
+    return use

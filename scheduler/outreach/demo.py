@@ -14,6 +14,7 @@ from scheduler.outreach import coverage, roster, services
 from scheduler.outreach.models import OutreachRequest
 from scheduler.sites import services as sites
 from scheduler.staff import services as staff
+from scheduler.staff.demo import demo_user_email
 
 WKTP, RECORDED = 643_450, 641_131
 # Coverage at the end of the months before (months back, percent): 97.32 -> 98.23 -> 98.95.
@@ -25,7 +26,7 @@ HOTSPOTS = {
     "Panjang": 9,
     "Purwosari": 8,
     "Kramat": 7,
-    "Mlati Norowito": 5,
+    "Mlatinorowito": 5,
     "Colo": 6,
     "Rahtawu": 6,
     "Wonosoco": 5,
@@ -73,11 +74,8 @@ def _existing(user, institution):
 
 
 def _seed_requests(echo):
-    data = regions.load()
-    principal_spec = next(u for u in data["users"] if u["role"] == "coordinator")
-    admin_spec = next(u for u in data["users"] if u["role"] == "admin")
-    principal = staff.get_user_by_email(principal_spec["email"])
-    admin = staff.get_user_by_email(admin_spec["email"])
+    principal = staff.get_user_by_email(demo_user_email("coordinator"))
+    admin = staff.get_user_by_email(demo_user_email("admin"))
     if principal is None or admin is None:
         echo("outreach: demo users missing; run the staff demo first")
         return
@@ -149,8 +147,7 @@ def _seed_requests(echo):
 
 @transactional
 def _seed_coverage():
-    data = regions.load()
-    desa = [(k["name"], d) for k in data["kecamatan"] for d in k["desa"]]
+    desa = [(k.name, d.name) for k in regions.current().kecamatan for d in k.desa]
     rng = random.Random(3319)
     wktp = _spread(WKTP, [rng.uniform(0.55, 1.6) for _ in desa])
     weights = [HOTSPOTS.get(d, 0) * 40 + rng.uniform(4, 14) for _, d in desa]

@@ -24,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from scheduler import regions
 from scheduler.forms import LocalDateField, PageForm
 
 
@@ -46,17 +47,25 @@ HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Waktu harus berformat HH
 KINDS = [("school", _l("Sekolah")), ("village_hall", _l("Balai desa"))]
 
 
+def set_area_choices(form):
+    """The regency's kecamatan, and the desa of the chosen one (all, grouped, before a
+    kecamatan is chosen), on a form with `kecamatan` and `desa` selects."""
+    regency = regions.current()
+    form.kecamatan.choices = [("", "—")] + [(k.code, k.name) for k in regency.kecamatan]
+    form.desa.label.text = regions.desa_label(regency)
+    form.desa.choices = {"": [("", "—")]} | regions.desa_groups(regency, form.kecamatan.data)
+    return form
+
+
 class RequestForm(PageForm):
     institution_kind = SelectField(_l("Jenis lembaga"), choices=KINDS)
     institution_name = StringField(
         _l("Nama sekolah atau balai desa"), validators=[TEXT, DataRequired(), Length(max=100)]
     )
     address = StringField(_l("Alamat"), validators=[TEXT, DataRequired(), Length(max=200)])
-    kecamatan = SelectField(_l("Kecamatan"), choices=[])
-    desa = StringField(
-        _l("Desa/kelurahan"),
-        validators=[TEXT, DataRequired(), Length(max=60)],
-        render_kw={"list": "desa-list", "autocomplete": "off"},
+    kecamatan = SelectField(_l("Kecamatan"), choices=[], validate_choice=False)
+    desa = SelectField(
+        _l("Desa/kelurahan"), choices=[], validators=[DataRequired()], validate_choice=False
     )
     expected_participants = IntegerField(
         _l("Perkiraan jumlah peserta"), validators=[InputRequired(), NumberRange(1, 5000)]
@@ -144,11 +153,9 @@ class SessionBookingForm(PageForm):
 
 
 class CoverageForm(PageForm):
-    kecamatan = SelectField(_l("Kecamatan"), choices=[])
-    desa = StringField(
-        _l("Desa/kelurahan"),
-        validators=[TEXT, DataRequired(), Length(max=60)],
-        render_kw={"list": "desa-list", "autocomplete": "off"},
+    kecamatan = SelectField(_l("Kecamatan"), choices=[], validate_choice=False)
+    desa = SelectField(
+        _l("Desa/kelurahan"), choices=[], validators=[DataRequired()], validate_choice=False
     )
     school = StringField(
         _l("Sekolah (kosongkan untuk angka desa)"), validators=[TEXT, Optional(), Length(max=100)]

@@ -66,39 +66,22 @@ def _get(model, row_id):
 # ------------------------------------------------------------------------------ regions
 
 
-def kecamatan_choices():
-    """[(code, name)] of the regency's kecamatan, from the region data file."""
-    return [(k["code"], k["name"]) for k in regions.load()["kecamatan"]]
-
-
-def desa_by_kecamatan():
-    """{kecamatan code: [desa names]} from the region data file."""
-    return {k["code"]: list(k["desa"]) for k in regions.load()["kecamatan"]}
-
-
 def resolve_area(kecamatan, desa):
-    """(kecamatan name, kecamatan code, desa) from a kecamatan name or code and a desa name
-    of that kecamatan; raises ValidationError on the field at fault."""
-    wanted = " ".join((kecamatan or "").split()).casefold()
-    match = next(
-        (
-            k
-            for k in regions.load()["kecamatan"]
-            if wanted in (k["code"].casefold(), k["name"].casefold())
-        ),
-        None,
-    )
+    """(kecamatan name, kecamatan code, desa name) from a kecamatan name or code and a desa
+    (or kelurahan) name or code of that kecamatan; raises ValidationError on the field at
+    fault."""
+    match = regions.current().find_kecamatan(kecamatan)
     if match is None:
         raise ValidationError(
             fields={"kecamatan": _l("Kecamatan tidak dikenal di %(r)s.", r=_regency_name())}
         )
-    wanted_desa = " ".join((desa or "").split()).casefold()
-    found = next((d for d in match["desa"] if d.casefold() == wanted_desa), None)
+    wanted = " ".join((desa or "").split())
+    found = next((d for d in match.desa if d.code == wanted), None) or match.find_desa(wanted)
     if found is None:
         raise ValidationError(
-            fields={"desa": _l("Desa/kelurahan tidak ada di Kecamatan %(k)s.", k=match["name"])}
+            fields={"desa": _l("Desa/kelurahan tidak ada di Kecamatan %(k)s.", k=match.name)}
         )
-    return match["name"], match["code"], found
+    return match.name, match.code, found.name
 
 
 def _regency_name():

@@ -75,16 +75,14 @@ def requests():
 
 
 def _request_form():
-    form = forms.RequestForm()
-    form.kecamatan.choices = [(code, name) for code, name in services.kecamatan_choices()]
-    return form
+    return forms.set_area_choices(forms.RequestForm())
 
 
 @bp.route("/jemput-bola/baru", methods=["GET", "POST"])
 @page_roles("coordinator")
 def new_request():
     form = _request_form()
-    context = {"form": form, "desa": services.desa_by_kecamatan()}
+    context = {"form": form}
     g.form_page = ("outreach/request_form.html", context)
     if not form.validate_on_submit():
         return _show(form, "outreach/request_form.html", context)
@@ -392,8 +390,7 @@ def accept_invitation(token):
 
 
 def _coverage_context(manual=None, upload=None):
-    manual = manual or forms.CoverageForm(formdata=None)
-    manual.kecamatan.choices = services.kecamatan_choices()
+    manual = forms.set_area_choices(manual or forms.CoverageForm(formdata=None))
     desa = coverage_service.ranking("desa")
     schools = coverage_service.ranking("school")
     totals = coverage_service.totals()
@@ -406,7 +403,6 @@ def _coverage_context(manual=None, upload=None):
         "sessions": coverage_service.sessions_by_desa(),
         "manual": manual,
         "upload": upload or forms.CoverageUploadForm(formdata=None),
-        "desa_names": services.desa_by_kecamatan(),
     }
 
 
@@ -415,8 +411,7 @@ def _coverage_context(manual=None, upload=None):
 def coverage():
     if request.method == "GET":
         return render_template("outreach/coverage.html", **_coverage_context(), errors={})
-    form = forms.CoverageForm()
-    form.kecamatan.choices = services.kecamatan_choices()
+    form = forms.set_area_choices(forms.CoverageForm())
     context = _coverage_context(manual=form)
     g.form_page = ("outreach/coverage.html", context)
     if not form.validate_on_submit():

@@ -1,14 +1,17 @@
-"""Sites JSON API: /api/v1/sites and their slots."""
+"""Sites JSON API: /api/v1/sites and their slots, and the regency they are in."""
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
+from scheduler import regions
 from scheduler.openapi import api_doc, parse_query
 from scheduler.sites import services
 from scheduler.sites.schemas import (
+    RegencyOut,
     SitesOut,
     SitesQuery,
     SlotsOut,
     SlotsQuery,
+    regency_json,
     site_json,
 )
 
@@ -30,3 +33,19 @@ def list_slots(site_id):
     # The database writes the array (see bookable_slots_json); only the envelope is here.
     document = '{"slots":' + services.bookable_slots_json(site_id, q.from_, q.to) + "}"
     return Response(document, mimetype="application/json")
+
+
+@bp.get("/regency")
+@api_doc(
+    "The regency or city served",
+    response=RegencyOut,
+    description="Its Kemendagri code, name, kind, time zone, kecamatan and their desa and "
+    "kelurahan, from the region data for the configured REGENCY_CODE.",
+)
+def regency():
+    cfg = current_app.config
+    body = regency_json(regions.current(), cfg["REGENCY_NAME"], cfg["REGENCY_TIMEZONE"])
+    response = jsonify(body)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

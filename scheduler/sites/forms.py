@@ -63,11 +63,6 @@ class _Date(DateField):
             raise ValueError(_l("Tulis tanggal seperti 2026-12-24.")) from None
 
 
-def _kecamatan():
-    """The regency's kecamatan from its data file, by region code."""
-    return regions.kecamatan_by_code()
-
-
 class SiteForm(PageForm):
     name = StringField(
         _l("Nama lokasi"), validators=[DataRequired(REQUIRED), Length(max=100, message=TOO_LONG)]
@@ -76,8 +71,10 @@ class SiteForm(PageForm):
     address = StringField(
         _l("Alamat"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
     )
-    kecamatan_code = SelectField(_l("Kecamatan"), validators=[DataRequired(REQUIRED)])
-    desa = SelectField(_l("Desa/kelurahan"), validate_choice=True)
+    kecamatan_code = SelectField(
+        _l("Kecamatan"), validators=[DataRequired(REQUIRED)], validate_choice=False
+    )
+    desa = SelectField(_l("Desa/kelurahan"), validate_choice=False)
     timezone = SelectField(_l("Zona waktu"), choices=list(ZONE_CHOICES.items()))
     stations = IntegerField(
         _l("Jumlah alat perekaman"),
@@ -98,28 +95,31 @@ class SiteForm(PageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        kecamatan = _kecamatan()
-        self.kecamatan_code.choices = [("", "—")] + [
-            (code, k["name"]) for code, k in kecamatan.items()
-        ]
-        self.desa.choices = {"": [("", "—")]} | {
-            k["name"]: [(d, d) for d in k["desa"]] for k in kecamatan.values()
-        }
+        regency = regions.current()
+        self.kecamatan_code.choices = [("", "—")] + [(k.code, k.name) for k in regency.kecamatan]
+        self.desa.label.text = regions.desa_label(regency)
+        self.desa.choices = {"": [("", "—")]} | regions.desa_groups(
+            regency, self.kecamatan_code.data
+        )
+
+    def validate_kecamatan_code(self, field):
+        if regions.current().find_kecamatan(field.data) is None:
+            raise FieldError(_l("Pilih kecamatan dari daftar."))
 
     def validate_desa(self, field):
-        kec = _kecamatan().get(self.kecamatan_code.data)
-        if field.data and kec is not None and field.data not in kec["desa"]:
+        kec = regions.current().find_kecamatan(self.kecamatan_code.data)
+        if field.data and kec is not None and kec.find_desa(field.data) is None:
             raise FieldError(_l("Desa ini tidak berada di kecamatan yang dipilih."))
 
     def site_fields(self):
         """The columns of Site this form fills."""
-        kec = _kecamatan()[self.kecamatan_code.data]
+        kec = regions.current().find_kecamatan(self.kecamatan_code.data)
         return {
             "name": self.name.data.strip(),
             "kind": self.kind.data,
             "address": self.address.data.strip(),
-            "kecamatan": kec["name"],
-            "kecamatan_code": self.kecamatan_code.data,
+            "kecamatan": kec.name,
+            "kecamatan_code": kec.code,
             "desa": self.desa.data or "",
             "timezone": self.timezone.data,
             "stations": self.stations.data,

@@ -53,6 +53,26 @@ class SlotOut(BaseModel):
     session_kind: Literal["regular", "outreach"]
 
 
+class DesaOut(BaseModel):
+    code: str = Field(description="Kemendagri code, e.g. 33.19.02.1001")
+    name: str
+    kind: Literal["desa", "kelurahan"]
+
+
+class KecamatanOut(BaseModel):
+    code: str = Field(description="Kemendagri code, e.g. 33.19.02")
+    name: str
+    desa: list[DesaOut] = Field(description="Its desa and kelurahan, by name")
+
+
+class RegencyOut(BaseModel):
+    code: str = Field(description="Kemendagri code of the regency or city, e.g. 33.19")
+    name: str
+    kind: Literal["kabupaten", "kota"]
+    timezone: str = Field(description="IANA name: Asia/Jakarta, Asia/Makassar or Asia/Jayapura")
+    kecamatan: list[KecamatanOut]
+
+
 class SitesOut(BaseModel):
     sites: list[SiteOut]
 
@@ -71,6 +91,24 @@ def site_json(site):
         "kecamatan_code": site.kecamatan_code,
         "desa": site.desa,
         "timezone": site.timezone,
+    }
+
+
+def regency_json(regency, name, timezone):
+    """The regency as GET /api/v1/regency answers it (name and zone as configured)."""
+    return {
+        "code": regency.code,
+        "name": name,
+        "kind": regency.kind,
+        "timezone": timezone,
+        "kecamatan": [
+            {
+                "code": k.code,
+                "name": k.name,
+                "desa": [{"code": d.code, "name": d.name, "kind": d.kind} for d in k.desa],
+            }
+            for k in regency.kecamatan
+        ],
     }
 
 
