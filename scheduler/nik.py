@@ -1,7 +1,7 @@
 """The only code that sees a full NIK: validation, encryption at rest, keyed hash, mask.
 
 A NIK is `PP KK CC DDMMYY SSSS`: province, regency, kecamatan, birth date (women's day
-+ 40) and a serial. See DOMAIN.md.
++ 40) and a serial. See docs/domain.md.
 """
 
 import base64
@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from scheduler import regions
 from scheduler.errors import ValidationError
 
 PROVINCE_CODES = frozenset(
@@ -84,6 +85,40 @@ def parse_nik(raw, field="nik"):
     if serial == 0:
         fail(_l("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."))
     return NikInfo(province, regency, kecamatan, day, month, year2, female, serial)
+
+
+def check_region(info, field="nik"):
+    """Refuse a NIK whose first six digits are not an existing kecamatan of Indonesia,
+    saying so in words (a NIK of any other regency is fine)."""
+    code = f"{info.province:02d}{info.regency:02d}{info.kecamatan:02d}"
+    if regions.is_kecamatan(code):
+        return
+    dotted = f"{code[:2]}.{code[2:4]}.{code[4:]}"
+    regency = regions.regency_name(code[:4])
+    if regency:
+        message = _l(
+            "Enam digit pertama NIK (%(code)s) bukan kecamatan yang ada: %(regency)s tidak "
+            "memiliki kecamatan bernomor %(number)s. Periksa NIK pada Kartu Keluarga; jika NIK "
+            "Anda memang benar, silakan datang ke loket Disdukcapil.",
+            code=dotted,
+            regency=regency,
+            number=code[4:],
+        )
+    else:
+        message = _l(
+            "Enam digit pertama NIK (%(code)s) bukan kode kecamatan yang ada di Indonesia: "
+            "kabupaten/kota %(regency_code)s tidak dikenal. Periksa NIK pada Kartu Keluarga; "
+            "jika NIK Anda memang benar, silakan datang ke loket Disdukcapil.",
+            code=dotted,
+            regency_code=dotted[:5],
+        )
+    raise ValidationError(fields={field: message})
+
+
+def home_regency(nik_or_masked):
+    """The name of the regency a NIK (or a masked one: its first four digits) was issued
+    in, or None for a code the region data does not hold."""
+    return regions.regency_name((nik_or_masked or "")[:4])
 
 
 def matches_birth_date(info, birth_date):

@@ -203,3 +203,15 @@ def desa_groups(regency, kecamatan=None):
         ]
         for k in ([chosen] if chosen else regency.kecamatan)
     }
+
+
+def set_desa_choices(desa_field, kecamatan_field, regency):
+    """Fill a desa select from the regency (labelled for its units; only the chosen
+    kecamatan's desa once one is chosen), tied to its kecamatan select for js/area.js."""
+    desa_field.label.text = desa_label(regency)
+    desa_field.choices = {"": [("", "—")]} | desa_groups(regency, kecamatan_field.data)
+    desa_field.render_kw = {
+        **(desa_field.render_kw or {}),
+        "data-kecamatan-of": kecamatan_field.id,
+        "data-kelurahan-label": str(_l("%(name)s (kelurahan)", name="{name}")),
+    }

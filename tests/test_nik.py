@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scheduler import nik as niks
+from scheduler import regions
 from scheduler.errors import ValidationError
 
 PROVINCES = sorted(niks.PROVINCE_CODES)
@@ -294,3 +295,35 @@ def test_hash_falls_back_to_the_secret_key_and_still_depends_on_it(app_ctx):
         assert niks.hash_nik("3319020101990001") != first
     finally:
         app_ctx.config["NIK_HASH_KEY"], app_ctx.config["SECRET_KEY"] = saved
+
+
+KECAMATAN = sorted(regions._index().kecamatan)
+
+
+@few
+@given(st.sampled_from(KECAMATAN), birth_dates, st.integers(1, 9999))
+def test_a_nik_of_any_kecamatan_of_indonesia_passes_the_region_check(ctx, code, born, serial):
+    info = niks.parse_nik(f"{code}{born:%d%m%y}{serial:04d}")
+    niks.check_region(info)
+
+
+@pytest.mark.parametrize(
+    "region, words",
+    [
+        ("331910", ["Kabupaten Kudus", "10"]),
+        ("360399", ["Kabupaten Tangerang"]),
+        ("339901", ["33.99"]),
+    ],
+)
+def test_a_region_code_that_is_no_kecamatan_is_named_in_words(ctx, region, words):
+    info = niks.parse_nik(f"{region}0101900001")
+    with pytest.raises(ValidationError) as raised:
+        niks.check_region(info)
+    message = str(raised.value.fields["nik"])
+    assert all(w in message for w in words) and "Kartu Keluarga" in message
+
+
+def test_the_home_regency_of_a_masked_nik(ctx):
+    assert niks.home_regency("3603**********01") == "Kabupaten Tangerang"
+    assert niks.home_regency("7371") == "Kota Makassar"
+    assert niks.home_regency("9199**********01") is None

@@ -52,8 +52,7 @@ def set_area_choices(form):
     kecamatan is chosen), on a form with `kecamatan` and `desa` selects."""
     regency = regions.current()
     form.kecamatan.choices = [("", "—")] + [(k.code, k.name) for k in regency.kecamatan]
-    form.desa.label.text = regions.desa_label(regency)
-    form.desa.choices = {"": [("", "—")]} | regions.desa_groups(regency, form.kecamatan.data)
+    regions.set_desa_choices(form.desa, form.kecamatan, regency)
     return form
 
 

@@ -141,7 +141,7 @@ def check_row(values, on_date):
     fields = {}
     nik = values["nik"]
     try:
-        niks.parse_nik(nik)
+        niks.check_region(niks.parse_nik(nik))
     except ValidationError as exc:
         fields.update(exc.fields)
     name = " ".join(values["name"].split())

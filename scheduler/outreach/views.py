@@ -64,6 +64,12 @@ def _show(form, template, context):
 # ----------------------------------------------------------------------------- requests
 
 
+def _area_step():
+    """The form's "show this kecamatan's desa" button (pages without JavaScript): the
+    page comes back with what was typed and the chosen kecamatan's desa, unchecked."""
+    return request.method == "POST" and bool(request.form.get("area_step"))
+
+
 @bp.get("/jemput-bola")
 @page_roles("admin", "coordinator", "staff")
 def requests():
@@ -84,6 +90,8 @@ def new_request():
     form = _request_form()
     context = {"form": form}
     g.form_page = ("outreach/request_form.html", context)
+    if _area_step():
+        return render_template("outreach/request_form.html", **context, errors={})
     if not form.validate_on_submit():
         return _show(form, "outreach/request_form.html", context)
     dates = [
@@ -414,6 +422,8 @@ def coverage():
     form = forms.set_area_choices(forms.CoverageForm())
     context = _coverage_context(manual=form)
     g.form_page = ("outreach/coverage.html", context)
+    if _area_step():
+        return render_template("outreach/coverage.html", **context, errors={})
     if not form.validate_on_submit():
         return _show(form, "outreach/coverage.html", context)
     coverage_service.save_figure(

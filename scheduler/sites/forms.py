@@ -97,10 +97,7 @@ class SiteForm(PageForm):
         super().__init__(*args, **kwargs)
         regency = regions.current()
         self.kecamatan_code.choices = [("", "—")] + [(k.code, k.name) for k in regency.kecamatan]
-        self.desa.label.text = regions.desa_label(regency)
-        self.desa.choices = {"": [("", "—")]} | regions.desa_groups(
-            regency, self.kecamatan_code.data
-        )
+        regions.set_desa_choices(self.desa, self.kecamatan_code, regency)
 
     def validate_kecamatan_code(self, field):
         if regions.current().find_kecamatan(field.data) is None:

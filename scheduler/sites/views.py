@@ -134,6 +134,9 @@ def site_edit(site_id):
 
 def _site_form(site):
     form = SiteForm(obj=site) if site is not None else SiteForm()
+    # The "show this kecamatan's desa" button (no JavaScript): back with what was typed.
+    if request.method == "POST" and request.form.get("area_step"):
+        return render_template("sites/site_form.html", form=form, site=site, errors={})
     if request.method == "GET" or not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("sites/site_form.html", form=form, site=site, errors={}), status

@@ -25,6 +25,13 @@ def init_app(app):
 
         return moment.astimezone(zone(app.config["REGENCY_TIMEZONE"])).strftime("%d-%m-%Y %H:%M")
 
+    @app.template_filter("home_regency")
+    def _home_regency(nik_masked):
+        """Where a NIK was issued, for the desk: '' for the regency served."""
+        from scheduler.staff.desk import home_regency
+
+        return home_regency(nik_masked)
+
     @login_manager.request_loader
     def _load_from_bearer(request):
         header = request.headers.get("Authorization", "")

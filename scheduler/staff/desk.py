@@ -5,9 +5,11 @@ as the change; the state transitions themselves belong to appointments.services.
 """
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from scheduler import clock
+from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.cards import services as cards
 from scheduler.db import transactional
@@ -24,6 +26,16 @@ FAILURE_REASONS = {
     "iris_unreadable": _l("Iris tidak terbaca"),
     "power_or_network": _l("Listrik atau jaringan padam"),
 }
+
+
+def home_regency(nik_masked):
+    """Where a resident's NIK was issued, as the desk shows it: '' when in the regency
+    served, its regency's name when elsewhere (recording is allowed anywhere), or a word
+    that the code is not in the region data."""
+    code = (nik_masked or "")[:4]
+    if code == current_app.config["REGENCY_CODE"].replace(".", ""):
+        return ""
+    return niks.home_regency(code) or _l("kode wilayah %(code)s tidak dikenal", code=code)
 
 
 def site_scope(actor):

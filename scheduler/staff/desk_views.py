@@ -201,6 +201,7 @@ def _result(appointment):
         "code": appointment.code,
         "name": appointment.name,
         "nik_masked": appointment.nik_masked,
+        "home_regency": str(desk.home_regency(appointment.nik_masked)),
         "status": appointment.status,
         "time": sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
         "site": site.name,

@@ -60,9 +60,13 @@ def normalize_phone(raw, field="phone"):
     )
 
 
-def check_applicant(applicant, on_date, accept_mismatch_reason=None):
-    """Validate NIK, birth date and age on the slot's date; returns the NikInfo."""
+def check_applicant(applicant, on_date, accept_mismatch_reason=None, at_desk=False):
+    """Validate NIK, birth date and age on the slot's date; returns the NikInfo. The desk
+    (at_desk), which sees the resident's papers, takes a NIK of a region code the data no
+    longer holds (a region renumbered since the NIK was issued)."""
     info = niks.parse_nik(applicant.nik)
+    if not at_desk:
+        niks.check_region(info)
     today = clock.now().date()
     if applicant.birth_date > today:
         raise ValidationError(fields={"birth_date": _l("Tanggal lahir tidak boleh di masa depan.")})

@@ -257,6 +257,7 @@ def register_walk_in(site_id, applicant, birth_date_override_reason=None):
         applicant,
         sites.to_local(site, slot.starts_at).date(),
         accept_mismatch_reason=birth_date_override_reason,
+        at_desk=True,
     )
     return book_into_slot(
         slot,

@@ -62,7 +62,8 @@
       return resp.json().catch(function () { return { ok: false, message: box.getAttribute("data-msg-network") }; });
     }).then(function (data) {
       if (data.ok) {
-        show(true, data.message, data.nik_masked + " · " + data.code + " · " + data.site);
+        var nik = data.nik_masked + (data.home_regency ? " (" + data.home_regency + ")" : "");
+        show(true, data.message, nik + " · " + data.code + " · " + data.site);
       } else {
         show(false, data.message, "");
       }
