@@ -46,7 +46,7 @@ def area_of(site, nik_encrypted):
     digits = niks.region_digits(nik_encrypted)
     if digits and digits[:4] == _regency_digits():
         code = f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"
-        if code in regions.kecamatan_by_code():
+        if regions.current().find_kecamatan(code) is not None:
             return code, ""
     return site.kecamatan_code or "", ""
 
@@ -144,7 +144,7 @@ def _load(since=None):
 
 def _figures_at(end, baselines, tallies):
     """{kecamatan code: Area} as of the end of `end`, each with its desa in desa_rows."""
-    names = {code: k["name"] for code, k in regions.kecamatan_by_code().items()}
+    names = {k.code: k.name for k in regions.current().kecamatan}
     latest = {}
     for kec, desa, counted_on, wktp, recorded in baselines:
         if counted_on <= end:
