@@ -20,7 +20,7 @@ STATIC_MAX_AGE = 365 * 24 * 3600
 
 
 class _NoSessionForTheAPI(SecureCookieSessionInterface):
-    """The JSON API has no session at all (API.md: no cookies): a page's login cookie
+    """The JSON API has no session at all (docs/api.md: no cookies): a page's login cookie
     sent along is not even read, nothing can be written, and no answer varies on Cookie."""
 
     def open_session(self, app, request):

@@ -138,7 +138,7 @@ def _render_html(status, message, fields=None):
 
 
 def register_error_handlers(app):
-    """Install the handlers that give every error the API.md shape or an error page."""
+    """Install the handlers that give every error the docs/api.md shape or an error page."""
 
     @app.errorhandler(DomainError)
     def handle_domain_error(exc):

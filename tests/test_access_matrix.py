@@ -139,6 +139,7 @@ MATRIX = {
     # --------------------------------------------------------------- resident (public)
     "sites_api.list_sites": [Case("/api/v1/sites", everyone(200))],
     "sites_api.list_slots": [Case("/api/v1/sites/{site}/slots", everyone(200))],
+    "sites_api.regency": [Case("/api/v1/regency", everyone(200))],
     "appointments_api.book": [
         Case("/api/v1/appointments", everyone(201), methods=("POST",), json={"booking": True})
     ],
@@ -967,7 +968,7 @@ def _api_cases():
 
 @pytest.mark.parametrize("endpoint,index,method", list(_api_cases()))
 def test_the_api_ignores_a_login_session(client, world, endpoint, index, method):
-    """API.md: the JSON API is exempt from CSRF because it uses no cookies, so an admin's
+    """docs/api.md: the JSON API is exempt from CSRF because it uses no cookies, so an admin's
     page session (which a browser sends with any request to the site) authenticates no
     API request: only a bearer token does."""
     case = MATRIX[endpoint][index]

@@ -12,7 +12,7 @@ from scheduler import regions
 from scheduler.errors import ValidationError
 
 PROVINCES = sorted(niks.PROVINCE_CODES)
-# The official list of DOMAIN.md, written out so a typo in the code's ranges shows.
+# The official list (docs/domain.md), written out so a typo in the code's ranges shows.
 OFFICIAL = [11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53] + [
     61,
     62,

@@ -1,4 +1,4 @@
-"""The OpenAPI document: valid, complete for API.md's resident endpoints, and true.
+"""The OpenAPI document: valid, complete for docs/api.md's resident endpoints, and true.
 
 schemathesis generates requests from the document and sends them to the WSGI app in
 process; no response may be a 5xx, and every response must match its documented schema.

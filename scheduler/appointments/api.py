@@ -25,7 +25,7 @@ bp = Blueprint("appointments_api", __name__, url_prefix="/api/v1")
 
 
 def appointment_json(appointment, *, booked_now=False):
-    """Appointment `A` of API.md (`booked_now`: see services.card_summary)."""
+    """Appointment `A` of docs/api.md (`booked_now`: see services.card_summary)."""
     sig = services.link_signature(appointment.code)
     return {
         "code": appointment.code,

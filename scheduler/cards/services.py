@@ -689,7 +689,7 @@ def send_card_messages():
 
 
 def card_json(card):
-    """Card `C` of API.md."""
+    """Card `C` of docs/api.md."""
     if card is None or card.status == "cancelled":
         return dict(NOT_RECORDED)
     status = card.status
@@ -711,7 +711,7 @@ def card_for_appointment(appointment):
 
 
 def card_summary(appointment):
-    """The card of an appointment as API.md's `C` (registered with appointments)."""
+    """The card of an appointment as docs/api.md's `C` (registered with appointments)."""
     if appointment.id is None:
         return dict(NOT_RECORDED)
     return card_json(card_for_appointment(appointment))

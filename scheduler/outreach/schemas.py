@@ -211,7 +211,7 @@ def session_json(session):
 
 
 def request_json(request):
-    """`R` of API.md (with a few more fields)."""
+    """`R` of docs/api.md (with a few more fields)."""
     session = request.session
     return {
         "id": request.id,

@@ -341,7 +341,7 @@ def bookable_slots_json(site_id, from_on=None, to_on=None):
 
 
 def slot_document(row, tz):
-    """Slot `S` of API.md from (id, starts_at, ends_at, capacity, available, session_kind),
+    """Slot `S` of docs/api.md from (id, starts_at, ends_at, capacity, available, session_kind),
     times in the site's zone `tz`."""
     slot_id, starts_at, ends_at, capacity, available, session_kind = row
     return {

@@ -90,7 +90,7 @@ def mark_recorded(actor, code):
     """Biometrics taken; raises NotFound, InvalidState."""
     appointment = appointment_for(actor, code)
     appointments.mark_recorded(appointment)
-    # API.md: marking a resident recorded runs the card allocation in the same transaction.
+    # docs/api.md: marking a resident recorded runs the card allocation in the same transaction.
     cards.on_recorded(appointment, actor_id=actor.id)
     audit(actor, "recorded", appointment)
     return appointment

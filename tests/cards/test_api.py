@@ -1,4 +1,4 @@
-"""The stock, print-queue, printed and picked-up endpoints of API.md."""
+"""The stock, print-queue, printed and picked-up endpoints of docs/api.md."""
 
 from datetime import UTC, date, datetime
 

@@ -1,4 +1,4 @@
-"""The outreach endpoints of API.md."""
+"""The outreach endpoints of docs/api.md."""
 
 import io
 from datetime import date

@@ -1,4 +1,4 @@
-"""The staff API of API.md: check-in, outcomes, office cancel, walk-ins."""
+"""The staff API of docs/api.md: check-in, outcomes, office cancel, walk-ins."""
 
 from datetime import date, timedelta
 
