@@ -61,7 +61,7 @@ def test_the_wheel_carries_compiled_catalogues_templates_and_migrations(wheel):
         "scheduler/migrations/env.py",
         "scheduler/migrations/alembic.ini",
         "scheduler/static/css/app.css",
-        "scheduler/data/kudus.json",
+        "scheduler/static/js/area.js",
     ):
         assert shipped in names
     assert any(n.startswith("scheduler/migrations/versions/") for n in names)
