@@ -61,7 +61,7 @@ def create_app(overrides=None):
     load_config(app, overrides)
     _trust_proxies(app)
 
-    from scheduler import cli, errors, requestlog, system
+    from scheduler import cli, errors, requestlog, security, system
 
     requestlog.configure_logging(app)
     from scheduler.db import configure_engine_events
@@ -88,6 +88,8 @@ def create_app(overrides=None):
         locale_selector=_select_locale,
         default_translation_directories=";".join(_translation_dirs(app)),
     )
+    # Before CSRF's hook, which reads the form: the body limit applies first.
+    security.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     skip_limiter_before_request(app)
@@ -162,13 +164,26 @@ class RowIdConverter(IntegerConverter):
 
 
 def _engine_options(url):
+    # A failed statement's message names no parameters: they are names, phone numbers.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {
+            "connect_args": {"timeout": 30, "check_same_thread": False},
+            "hide_parameters": True,
+        }
     # No pool_pre_ping: db.configure_engine_events checks a pooled connection on checkout
     # without the round trip a ping costs on every request.
     # LIFO: a request's second checkout (after read_first) gets the connection it just
     # gave back, and connections the load no longer needs can time out at the server.
-    return {"pool_size": 10, "max_overflow": 20, "pool_use_lifo": True}
+    # A server that does not answer is an outage answered within seconds (503), not a
+    # request hanging on connect.
+    return {
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_use_lifo": True,
+        "pool_timeout": 10,
+        "hide_parameters": True,
+        "connect_args": {"connect_timeout": 5},
+    }
 
 
 def _shipped_dir(name):

@@ -7,7 +7,10 @@ from flask_babel import lazy_gettext as _l
 from limits.errors import StorageError
 from werkzeug.exceptions import HTTPException
 
+from scheduler import outage
+
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
 
 
 class DomainError(Exception):
@@ -107,7 +110,7 @@ HTTP_CODES = {
     403: ("forbidden", Forbidden.default_message),
     404: ("not_found", _l("Halaman atau data tidak ditemukan.")),
     405: ("method_not_allowed", _l("Metode ini tidak didukung untuk alamat ini.")),
-    413: ("validation_error", _l("Berkas atau isian terlalu besar.")),
+    413: ("too_large", _l("Berkas atau isian terlalu besar.")),
     415: ("validation_error", _l("Kirim data sebagai JSON.")),
     422: ("validation_error", ValidationError.default_message),
     429: ("rate_limited", RateLimited.default_message),
@@ -161,7 +164,7 @@ def register_error_handlers(app):
             message = _l("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.")
         if wants_json():
             resp = jsonify(error_payload(code, message))
-            resp.status_code = 422 if status in (400, 413, 415) else status
+            resp.status_code = 422 if status in (400, 415) else status
         else:
             resp, _ = _render_html(status, message)
             resp = app.make_response((resp, status))
@@ -178,14 +181,23 @@ def register_error_handlers(app):
         # counted, and letting it through would open the door to guessing. Not a bug of
         # the request: 503, try again shortly.
         log.error("rate-limit storage failed on %s %s: %s", request.method, request.path, exc)
-        message = _l("Layanan sedang terganggu. Silakan coba lagi beberapa saat lagi.")
-        if wants_json():
-            resp = jsonify(error_payload("unavailable", message))
-            resp.status_code = 503
-        else:
-            resp = app.make_response(_render_html(503, message))
-        resp.headers["Retry-After"] = "30"
-        return resp
+        return _unavailable(app)
+
+    def handle_database_error(exc):
+        if not outage.is_outage(exc):
+            return handle_unexpected(exc)
+        # One line, no traceback: the statement's parameters (names, phone numbers) stay
+        # out of the log, and an outage of minutes does not bury the log in tracebacks.
+        log.error(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            outage.describe(exc),
+        )
+        return _unavailable(app)
+
+    for kind in outage.ERROR_TYPES:
+        app.register_error_handler(kind, handle_database_error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc):
@@ -196,6 +208,22 @@ def register_error_handlers(app):
             resp.status_code = 500
             return resp
         return render_template("errors/error.html", status=500, message=str(message)), 500
+
+
+def _unavailable(app):
+    """503 `unavailable` with Retry-After: a service the answer needs (the database, the
+    rate limits' storage) does not answer; the request may be sent again shortly."""
+    message = _l("Layanan sedang terganggu. Silakan coba lagi beberapa saat lagi.")
+    if wants_json():
+        resp = jsonify(error_payload("unavailable", message))
+        resp.status_code = 503
+    else:
+        # The page must not need the database: the header's login state would load the
+        # user from it.
+        outage.forget_user()
+        resp = app.make_response(_render_html(503, message))
+    resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return resp
 
 
 def _retry_after(exc):

@@ -133,11 +133,42 @@ def parse_body(model):
     raw = request.get_data(cache=True)
     if not raw:
         raise ValidationError(_("Isi permintaan kosong; kirim objek JSON."))
+    return validate(model, load_json(raw))
+
+
+def load_json(raw):
+    """Parsed JSON text; ValidationError when it is malformed or absurdly nested (the
+    parser gives up with a RecursionError around a thousand levels)."""
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ValidationError(_("Isi permintaan bukan JSON yang sah.")) from None
-    return validate(model, data)
+    except RecursionError:
+        raise _too_deep() from None
+    if _depth_over(data, MAX_JSON_DEPTH):
+        raise _too_deep()
+    return data
+
+
+# No request of this API nests deeper than a group booking's members (3 levels).
+MAX_JSON_DEPTH = 32
+
+
+def _depth_over(data, limit):
+    """True when containers nest more than `limit` deep (iterative: no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _too_deep():
+    return ValidationError(_("Isi permintaan terlalu bertingkat."))
 
 
 def parse_query(model):
@@ -161,6 +192,24 @@ ERROR_SCHEMA = {
             },
         }
     },
+}
+
+
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+# errors.py: every operation may answer these two.
+UNAVAILABLE = {
+    "description": (
+        "`unavailable`: the database or the rate limits' storage (Redis) does not answer "
+        "(down, restarting, unreachable); nothing was done. Send the request again after "
+        "Retry-After seconds."
+    ),
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": _ERROR_CONTENT,
+}
+TOO_LARGE = {
+    "description": "`too_large`: the request body is over 64 KB (an upload: over its own limit).",
+    "content": _ERROR_CONTENT,
 }
 
 
@@ -243,21 +292,11 @@ def build_openapi(app=None):
             responses = {str(meta["status"]): ok}
             for code in meta["same_schema_for"]:
                 responses[str(code)] = {**ok, "description": "Not ready"}
-            err = {
-                "description": "Error",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            }
-            # 503: the rate limits' storage (Redis) is unreachable (errors.py).
-            for code in {
-                "404",
-                "422",
-                "429",
-                "409",
-                "401",
-                "403",
-                "503",
-                *map(str, meta["errors"]),
-            }:
+            err = {"description": "Error", "content": _ERROR_CONTENT}
+            responses.setdefault("503", UNAVAILABLE)
+            if "requestBody" in op:
+                responses["413"] = TOO_LARGE
+            for code in {"404", "422", "429", "409", "401", "403", *map(str, meta["errors"])}:
                 responses.setdefault(code, err)
             if meta["status"] == 201 and meta["response"] is not None:
                 responses["200"] = ok  # idempotent replays

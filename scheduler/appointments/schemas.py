@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from scheduler import names
 from scheduler.openapi import domain_error
 from scheduler.sites.schemas import SiteOut, SlotOut
 
@@ -18,7 +19,15 @@ def _no_control(value):
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_control)]
+def _visible(value):
+    if names.hidden_characters(value):
+        raise domain_error(names.MESSAGE)
+    return value
+
+
+Name = Annotated[
+    str, Field(min_length=1, max_length=100), AfterValidator(_no_control), AfterValidator(_visible)
+]
 Reason = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_control)]
 NikText = Annotated[
     str,

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from scheduler import clock
+from scheduler import clock, names
 from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.cards import ledger
@@ -390,6 +390,7 @@ def request_replacement(
 ):
     """Queue a replacement card (lost, damaged, changed data): no new recording, the same
     queue and blanks. Raises ValidationError, InvalidState (a card already in process)."""
+    names.check_name(name)
     info = niks.parse_nik(nik)
     niks.check_birth_date(info, birth_date)
     try:
@@ -603,7 +604,7 @@ def hand_over(code, *, collected_by, collector_name=None, actor_id=None, site_id
     card = get_card(code, site_ids)
     if collected_by not in ("self", "family"):
         raise ValidationError(fields={"collected_by": _l("Pilih siapa yang mengambil.")})
-    collector_name = (collector_name or "").strip() or None
+    collector_name = names.check_name((collector_name or "").strip(), "collector_name") or None
     if collected_by == "family" and not collector_name:
         raise ValidationError(
             fields={"collector_name": _l("Tulis nama anggota keluarga yang mengambil.")}

@@ -1,8 +1,6 @@
 """Blank stock for admins: deliveries, expected deliveries, spoilage, corrections, print
 capacity, the overview with its forecast, and the monthly report for the ministry."""
 
-import csv
-import io
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -18,6 +16,7 @@ from scheduler.cards.models import (
     SpoilageRecord,
     StockEntry,
 )
+from scheduler.csv_export import write_csv
 from scheduler.db import transactional
 from scheduler.errors import NotFound, ValidationError
 from scheduler.extensions import db
@@ -336,10 +335,10 @@ KIND_LABELS = {
 
 def monthly_report_csv(report):
     """The monthly report as CSV (UTF-8 with BOM, so spreadsheets read it as UTF-8)."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow([str(_l("Laporan blangko KTP-el")), report["regency"]])
-    w.writerow([str(_l("Bulan")), f"{report['year']:04d}-{report['month']:02d}"])
+    rows = [
+        [str(_l("Laporan blangko KTP-el")), report["regency"]],
+        [str(_l("Bulan")), f"{report['year']:04d}-{report['month']:02d}"],
+    ]
     for label, key in (
         (_l("Saldo awal"), "opening"),
         (_l("Diterima"), "received"),
@@ -348,30 +347,18 @@ def monthly_report_csv(report):
         (_l("Koreksi"), "corrections"),
         (_l("Saldo akhir"), "closing"),
     ):
-        w.writerow([str(label), report[key]])
-    w.writerow([])
-    w.writerow(
-        [
-            str(h)
-            for h in (
-                _l("Tanggal"),
-                _l("Jenis"),
-                _l("Jumlah"),
-                _l("Saldo"),
-                _l("Referensi"),
-                _l("Keterangan"),
-            )
-        ]
+        rows.append([str(label), report[key]])
+    rows.append([])
+    headings = (
+        _l("Tanggal"),
+        _l("Jenis"),
+        _l("Jumlah"),
+        _l("Saldo"),
+        _l("Referensi"),
+        _l("Keterangan"),
     )
+    rows.append([str(h) for h in headings])
     for e in report["entries"]:
-        w.writerow(
-            [
-                e.entry_on.isoformat(),
-                str(KIND_LABELS[e.kind]),
-                e.delta,
-                e.balance,
-                e.reference,
-                e.reason,
-            ]
-        )
-    return "\ufeff" + out.getvalue()
+        kind = str(KIND_LABELS[e.kind])
+        rows.append([e.entry_on.isoformat(), kind, e.delta, e.balance, e.reference, e.reason])
+    return write_csv(rows)

@@ -21,6 +21,7 @@ from scheduler.outreach.schemas import (
     SyncOut,
     request_json,
 )
+from scheduler.security import body_limit
 
 bp = Blueprint("outreach_api", __name__, url_prefix="/api/v1/outreach")
 
@@ -89,6 +90,7 @@ def decline(request_id):
 
 
 @bp.post("/sessions/<int:session_id>/roster")
+@body_limit(roster.upload_limit)
 @api_roles("admin", "coordinator")
 @api_doc(
     "Book a roster file (CSV or XLSX) into a session",
@@ -97,7 +99,6 @@ def decline(request_id):
     auth=True,
 )
 def upload_roster(session_id):
-    request.max_content_length = roster.upload_limit()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError(fields={"file": _("Wajib diisi.")})

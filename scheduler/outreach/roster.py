@@ -15,7 +15,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from scheduler import clock
+from scheduler import clock, names
 from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.db import enter_transactional, leave_transactional, transactional
@@ -149,8 +149,8 @@ def check_row(values, on_date):
         fields["name"] = _l("Wajib diisi.")
     elif len(name) > 100:
         fields["name"] = _l("Paling banyak %(n)s karakter.", n=100)
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        fields["name"] = _l("Berisi karakter yang tidak diizinkan.")
+    elif names.hidden_characters(name):
+        fields["name"] = names.MESSAGE
     birth = None
     try:
         birth = date.fromisoformat(values["birth_date"])

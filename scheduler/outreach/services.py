@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, Signer, TimestampSigner, URLSafeTimedSeri
 from itsdangerous.exc import SignatureExpired
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import clock, regions
+from scheduler import clock, names, regions
 from scheduler.appointments import services as appointments
 from scheduler.cards import services as cards
 from scheduler.db import transactional
@@ -109,6 +109,7 @@ def create_request(coordinator, data):
         raise ValidationError(
             fields={"preferred_dates": _l("Tanggal yang diinginkan harus setelah hari ini.")}
         )
+    names.check_name(data.contact_name, "contact_name")
     phone = appointments.normalize_phone(data.contact_phone, field="contact_phone")
     request = OutreachRequest(
         coordinator_id=coordinator.id,

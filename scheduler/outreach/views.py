@@ -26,6 +26,7 @@ from scheduler.errors import ValidationError
 from scheduler.outreach import coverage as coverage_service
 from scheduler.outreach import coverage_chart, coverage_history, forms, roster, services
 from scheduler.outreach.models import OUTCOMES
+from scheduler.security import body_limit
 
 bp = Blueprint("outreach_views", __name__)
 
@@ -198,9 +199,9 @@ def cancel(request_id):
 
 
 @bp.post("/jemput-bola/sesi/<int:session_id>/peserta")
+@body_limit(roster.upload_limit)
 @page_roles("admin", "coordinator")
 def upload_roster(session_id):
-    request.max_content_length = roster.upload_limit()
     form = forms.RosterForm()
     session = services.get_session(session_id, current_user)
     context = _detail(session.request_id)

@@ -23,7 +23,7 @@ from flask_login import current_user
 from scheduler import clock
 from scheduler.auth import page_roles
 from scheduler.errors import DomainError, NotFound, ValidationError
-from scheduler.openapi import validate
+from scheduler.openapi import load_json, validate
 from scheduler.sites import services as sites
 from scheduler.staff import desk
 from scheduler.staff.forms import CheckinForm, WalkInForm
@@ -231,7 +231,7 @@ def checkin():
 def checkin_scan():
     """The camera page posts what it read here and shows the answer without reloading."""
     try:
-        data = validate(CheckinIn, request.get_json(silent=True) or {})
+        data = validate(CheckinIn, load_json(request.get_data(cache=True) or b"{}"))
         appointment = desk.check_in(current_user, qr=data.qr, code=data.code, site_id=data.site_id)
     except DomainError as exc:
         return jsonify(ok=False, code=exc.code, message=str(exc.message)), exc.status

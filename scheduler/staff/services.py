@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from scheduler import clock
+from scheduler import clock, names
 from scheduler.auth import ROLES
 from scheduler.db import transactional
 from scheduler.errors import NotFound, ValidationError
@@ -29,7 +29,9 @@ def hash_password(password):
 
 @transactional
 def create_user(email, password, role, site_ids=(), name=""):
-    """Create a user; raises ValidationError for a taken email, a weak password or a bad role."""
+    """Create a user; raises ValidationError for a taken email, a weak password, a bad role
+    or a name with hidden characters."""
+    names.check_name(name)
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
         raise ValidationError(fields={"email": _l("Alamat email tidak sah.")})
@@ -203,6 +205,7 @@ def update_user(actor, user_id, *, role, active, site_ids, name=""):
     """An admin changes a user's role, sites, name or disables them; disabling ends the
     user's sessions and stops their API tokens. Raises NotFound, ValidationError."""
     user = get_user(user_id)
+    names.check_name(name)
     if role not in ROLES:
         raise ValidationError(fields={"role": _l("Peran tidak dikenal.")})
     if user.id == actor.id and (not active or role != "admin"):

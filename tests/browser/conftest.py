@@ -143,13 +143,22 @@ def new_context(browser, live_server):
         errors = context.js_errors = []
         hosts = context.hosts = set()
         context.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(exc)))
+        # What the Content-Security-Policy refused (an inline script or style, eval...):
+        # Chromium reports each on the console. Checked when the test ends.
+        refused = context.csp_refusals = []
+        context.on(
+            "console",
+            lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
         context.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
         made.append(context)
         return context
 
     yield make
+    refusals = [text for context in made for text in context.csp_refusals]
     for context in made:
         context.close()
+    assert refusals == [], "the pages' Content-Security-Policy refused something"
 
 
 @pytest.fixture

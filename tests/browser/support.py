@@ -144,7 +144,8 @@ class Meter:
 def run_axe(page):
     """axe-core's serious and critical violations on the current page (WCAG 2.x A/AA)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+        # Evaluated, not added as a <script>: the page's policy runs no inline script.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;void 0")
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {
@@ -197,3 +198,16 @@ def qr_video(png_bytes, path, frames=30, width=640, height=480, fps=15):
             out.write(b"FRAME\n")
             out.write(planes)
     return path
+
+
+def wait_until(page, expression, timeout=10_000):
+    """Poll `expression` (a function's source) until it is truthy. Playwright's
+    wait_for_function compiles its predicate in the page, which the page's
+    Content-Security-Policy (no eval) refuses."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(100)

@@ -75,7 +75,7 @@ def test_the_pickup_desk_reads_the_qr_from_the_camera(seeded, pw, new_context, u
         assert page.evaluate("() => document.activeElement.name") == "collected_by"
         # The camera still shows the same code: jsQR reads it on this page too (the
         # vendored library did the decoding), and the page does not look it up again.
-        page.wait_for_function("() => window.__decoded.length > 1", timeout=15_000)
+        support.wait_until(page, "() => window.__decoded.length > 1", timeout=15_000)
         assert set(page.evaluate("() => window.__decoded")) == {token}
         assert page.url.endswith("q=" + token)
         assert page.input_value("#q") == token

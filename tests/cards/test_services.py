@@ -318,3 +318,19 @@ def test_card_messages_render_with_the_notification_templates(record):
     for row in rows:
         rendered = messages.render(row.event, row.context, "id", row.recipient_name)
         assert card.code in rendered.text and "Kantor Uji" in rendered.text
+
+
+def test_monthly_report_csv_cells_cannot_be_formulas(record):
+    import csv
+    import io
+
+    stock.receive_delivery(3, services.today(), reference='=HYPERLINK("http://x.invalid","klik")')
+    db.session.commit()
+    stock.correct_stock(-1, "@SUM(A1:A9)")
+    stock.correct_stock(1, "+62 812")
+    text = stock.monthly_report_csv(stock.monthly_report(2026, 12))
+    cells = [c for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for c in row]
+    assert '\'=HYPERLINK("http://x.invalid","klik")' in cells
+    assert "'@SUM(A1:A9)" in cells and "'+62 812" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+    assert "-1" in cells  # a negative number stays a number

@@ -478,5 +478,5 @@ def test_huge_ids_in_paths_are_404(client, admin):
 def test_an_oversized_roster_is_refused_before_it_is_read(client, coordinator, session, app):
     big = b"nik,name,birth_date,phone\n" + b"x" * (app.config["OUTREACH_ROSTER_MAX_BYTES"] + 70_000)
     resp = upload(client, coordinator, session.id, big)
-    assert resp.status_code == 422
-    assert resp.get_json()["error"]["code"] == "validation_error"
+    assert resp.status_code == 413
+    assert resp.get_json()["error"]["code"] == "too_large"

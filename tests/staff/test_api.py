@@ -319,3 +319,24 @@ def test_full_nik_never_in_the_response(client, clerk, site, slot):
     body = walk_in_body(site)
     resp = post(client, "/api/v1/walk-ins", clerk, body)
     assert body["nik"] not in resp.get_data(as_text=True)
+
+
+def test_walk_in_refuses_a_name_with_hidden_characters(client, clerk, site):
+    clock.freeze(today_at(8, 40))
+    make_slot(site, starts_at=today_at(8, 30), capacity=1)
+    resp = post(client, "/api/v1/walk-ins", clerk, walk_in_body(site, name="Siti\u200dAminah"))
+    assert resp.status_code == 422
+    assert "tersembunyi" in resp.get_json()["error"]["fields"]["name"]
+    # The desk's own form: the same rule, through the walk-in service.
+    from scheduler.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        appointments.register_walk_in(
+            site.id,
+            appointments.Applicant(
+                nik=make_nik(date(1985, 8, 9)),
+                name="Siti\u202eAminah",
+                birth_date=date(1985, 8, 9),
+                phone="+6281234567890",
+            ),
+        )

@@ -74,9 +74,9 @@ def test_camera_checkin_in_chromium(committed_db, live_server, tmp_path, monkeyp
                 row = appointments.get_by_code(code)
                 appointments.mark_recorded(row)
                 db.session.remove()
-            page.wait_for_function(
-                f"document.querySelector(\"{status}\").textContent.trim() === 'Terekam'",
-                timeout=10000,
+            support.wait_until(
+                page,
+                f"() => document.querySelector(\"{status}\").textContent.trim() === 'Terekam'",
             )
             assert page.evaluate("window.__stillHere") is True
             assert page.inner_text("[data-count=recorded]") == "1"

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from scheduler import clock
+from scheduler import clock, names
 from scheduler import nik as niks
 from scheduler.errors import (
     ValidationError,
@@ -60,10 +60,15 @@ def normalize_phone(raw, field="phone"):
     )
 
 
-def check_applicant(applicant, on_date, accept_mismatch_reason=None, at_desk=False):
-    """Validate NIK, birth date and age on the slot's date; returns the NikInfo. The desk
-    (at_desk), which sees the resident's papers, takes a NIK of a region code the data no
-    longer holds (a region renumbered since the NIK was issued)."""
+def check_applicant(
+    applicant, on_date, accept_mismatch_reason=None, at_desk=False, new_name=True
+):
+    """Validate NIK, name (`new_name`: as typed now), birth date and age on the slot's
+    date; returns the NikInfo. The desk (at_desk), which sees the resident's papers, takes
+    a NIK of a region code the data no longer holds (a region renumbered since the NIK was
+    issued)."""
+    if new_name:
+        names.check_name(applicant.name)
     info = niks.parse_nik(applicant.nik)
     if not at_desk:
         niks.check_region(info)

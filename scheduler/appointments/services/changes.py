@@ -116,6 +116,7 @@ def reschedule_appointment(code, nik, slot_id, allow_private=False):
         ),
         sites.to_local(slot.site, slot.starts_at).date(),
         accept_mismatch_reason=appointment.birth_date_override_reason,
+        new_name=False,
     )
     old_slot_id = appointment.slot_id
     # Lock the appointment's row first (as a cancel does), then the two slots in id order,
