@@ -83,6 +83,8 @@ def test_the_openapi_document_says_what_a_503_means(client):
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
             unavailable = op["responses"]["503"]
+            if unavailable["description"] == "Not ready":  # /readyz's own answer
+                continue
             assert "database" in unavailable["description"], (path, method)
             assert "Redis" in unavailable["description"]
             assert "Retry-After" in unavailable["headers"]

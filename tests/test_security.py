@@ -102,7 +102,8 @@ def test_templates_hold_no_inline_script_handler_or_style_attribute():
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text()
         for pattern in (
-            r"<script(?![^>]*\bsrc=)[^>]*>",  # an inline script
+            # an inline script (a JSON data island is not run)
+            r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>",
             r"\son[a-z]+\s*=",  # onclick=, onchange=...
             r"\sstyle\s*=",  # a style attribute (no nonce can allow one)
             r"<style(?![^>]*nonce=)[^>]*>",  # a style block without the page's nonce
@@ -190,11 +191,15 @@ def test_deeply_nested_json_is_422_on_every_endpoint(client, app, ctx, levels):
     headers = {"Authorization": f"Bearer {staff.create_token(user.email, name='t')}"}
     endpoints = _body_endpoints(app)
     assert len(endpoints) > 20
+    parsed = 0
     for method, path in endpoints:
         resp = client.open(path, method=method, data=_deep(levels), headers=headers)
-        assert resp.status_code in (422, 403), (path, resp.status_code)
+        # Refused before the body is read (another role, an unconfigured webhook), or 422.
+        assert resp.status_code in (422, 403, 404), (path, resp.status_code)
         if resp.status_code == 422:
             assert resp.get_json()["error"]["code"] == "validation_error", path
+            parsed += 1
+    assert parsed > 20
     # Nested inside an object too, on a field the schema knows.
     deep_name = '{"name": ' + _deep(levels) + "}"
     resp = client.post("/api/v1/appointments", data=deep_name)
