@@ -60,9 +60,7 @@ def normalize_phone(raw, field="phone"):
     )
 
 
-def check_applicant(
-    applicant, on_date, accept_mismatch_reason=None, at_desk=False, new_name=True
-):
+def check_applicant(applicant, on_date, accept_mismatch_reason=None, at_desk=False, new_name=True):
     """Validate NIK, name (`new_name`: as typed now), birth date and age on the slot's
     date; returns the NikInfo. The desk (at_desk), which sees the resident's papers, takes
     a NIK of a region code the data no longer holds (a region renumbered since the NIK was
