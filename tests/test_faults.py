@@ -74,11 +74,6 @@ def test_bookings_come_back_by_themselves_within_seconds(pg_restart):
     assert all(" 5" not in key for key in pg_restart["after"]), pg_restart["after"]
 
 
-@pytest.mark.xfail(
-    reason="a database outage still answers 500 internal_error until the outage is "
-    "answered as 503 'unavailable' with Retry-After",
-    strict=False,
-)
 def test_during_the_outage_the_answer_is_503_unavailable(pg_restart):
     during = pg_restart["during"]
     assert during and all(key.startswith("booking 503 unavailable") for key in during), during
