@@ -117,6 +117,11 @@ def desk_worker():
     resp.headers["Service-Worker-Allowed"] = request.script_root + SW_SCOPE
     # A new release's worker is picked up on the next visit with signal.
     resp.headers["Cache-Control"] = "no-cache"
+    # A worker's own answer sets its policy: it must reach this origin (the desk page and
+    # the static files it keeps), and nothing else.
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
     return resp
 
 
