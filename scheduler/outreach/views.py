@@ -27,6 +27,7 @@ from scheduler.outreach import coverage as coverage_service
 from scheduler.outreach import coverage_chart, coverage_history, forms, roster, services
 from scheduler.outreach.models import OUTCOMES
 from scheduler.security import body_limit
+from scheduler.sites import services as sites
 
 bp = Blueprint("outreach_views", __name__)
 
@@ -317,8 +318,8 @@ def _booking_form(session):
             s.id,
             _(
                 "%(start)s-%(end)s (%(n)s kursi tersisa)",
-                start=services.sites.to_local(session.site, s.starts_at).strftime("%H:%M"),
-                end=services.sites.to_local(session.site, s.ends_at).strftime("%H:%M"),
+                start=sites.to_local(session.site, s.starts_at).strftime("%H:%M"),
+                end=sites.to_local(session.site, s.ends_at).strftime("%H:%M"),
                 n=s.available,
             ),
         )
@@ -340,8 +341,8 @@ def session_page(session_id):
         "signature": signature,
         "is_open": services.is_open(session),
         "slots": services.session_slots(session),
-        "local_start": services.sites.to_local(session.site, session.starts_at),
-        "local_end": services.sites.to_local(session.site, session.ends_at),
+        "local_start": sites.to_local(session.site, session.starts_at),
+        "local_end": sites.to_local(session.site, session.ends_at),
     }
     g.form_page = ("outreach/session_public.html", context)
     if not form.validate_on_submit():
@@ -362,7 +363,7 @@ def session_page(session_id):
         session=session,
         qr=_qr_data_uri(booked),
         link=appointments.appointment_link(booked),
-        starts=services.sites.to_local(booked.site, booked.slot.starts_at),
+        starts=sites.to_local(booked.site, booked.slot.starts_at),
     ), 201
 
 

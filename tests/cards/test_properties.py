@@ -23,6 +23,7 @@ from scheduler.cards.models import (
 from scheduler.errors import InvalidState
 from scheduler.extensions import db
 from scheduler.notifications.models import OutboxMessage
+from scheduler.sites import services as sites
 from tests.conftest import FROZEN_NOW
 
 CAPACITY = 2
@@ -77,9 +78,7 @@ def _check(today):
         per_day[c.print_on] = per_day.get(c.print_on, 0) + 1
     for c in cards:
         if c.printed_at is not None and c.eligible_on is not None:
-            assert (
-                c.printed_at.astimezone(services.sites.zone("Asia/Jakarta")).date() >= c.eligible_on
-            )
+            assert c.printed_at.astimezone(sites.zone("Asia/Jakarta")).date() >= c.eligible_on
     for _day, n in per_day.items():
         assert n <= CAPACITY
     arrivals = db.session.execute(

@@ -1,0 +1,71 @@
+"""A slot's seat counter: conditional UPDATEs guarded by the capacity CHECK."""
+
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from scheduler.errors import SlotFull
+from scheduler.extensions import db
+from scheduler.sites.models import (
+    Slot,
+)
+
+
+def take_seat(slot_id):
+    """Take one seat (conditional UPDATE); returns the slot's new `booked_count` (see
+    `note_seats`); raises SlotFull when none is left."""
+    booked = db.session.execute(_take_seat(), {"slot_id": slot_id}).scalar()
+    if booked is None:
+        raise SlotFull()
+    _expire_seats(slot_id)
+    return booked
+
+
+def note_seats(slot, booked_count):
+    """Set a loaded slot's counter to what `take_seat` returned, once the savepoint that
+    took the seat is released: the UPDATE holds the row's lock until the commit, so this
+    is the committed value, and the answer need not load the slot again."""
+    set_committed_value(slot, "booked_count", booked_count)
+
+
+def forget_seats(slot_id):
+    """Undo `note_seats` after a savepoint around it was rolled back."""
+    _expire_seats(slot_id)
+
+
+def release_seat(slot_id):
+    """Give one seat back."""
+    db.session.execute(_release_seat(), {"slot_id": slot_id})
+    _expire_seats(slot_id)
+
+
+# Core statements built once: the seat counter is the booking burst's hottest row, and an
+# ORM-enabled UPDATE costs several times the Core one to prepare.
+@lru_cache(maxsize=1)
+def _take_seat():
+    slots = Slot.__table__
+    return (
+        sa.update(slots)
+        .where(slots.c.id == sa.bindparam("slot_id"), slots.c.booked_count < slots.c.capacity)
+        .values(booked_count=slots.c.booked_count + 1)
+        .returning(slots.c.booked_count)
+    )
+
+
+@lru_cache(maxsize=1)
+def _release_seat():
+    slots = Slot.__table__
+    return (
+        sa.update(slots)
+        .where(slots.c.id == sa.bindparam("slot_id"), slots.c.booked_count > 0)
+        .values(booked_count=slots.c.booked_count - 1)
+    )
+
+
+def _expire_seats(slot_id):
+    # Only the counter changed: expiring everything would reload every object in the
+    # session (two more round trips per booking).
+    slot = db.session.identity_map.get(db.session.identity_key(Slot, slot_id))
+    if slot is not None:
+        db.session.expire(slot, ["booked_count"])
