@@ -189,6 +189,14 @@ MATRIX = {
             json={"reason": "Alat rusak"},
         )
     ],
+    "staff_api.recording_rejected": [
+        Case(
+            "/api/v1/appointments/{checked}/recording-rejected",
+            api(staff=409, admin=409),
+            methods=("POST",),
+            json={"reason": "bad_capture"},
+        )
+    ],
     "staff_api.no_show": [
         Case("/api/v1/appointments/{late}/no-show", api(), methods=("POST",), json={})
     ],
@@ -283,6 +291,15 @@ MATRIX = {
             page(staff=302, other_staff=404, admin=302),
             methods=("POST",),
             form={},
+        ),
+    ],
+    "staff_views.rejection": [
+        Case("/petugas/tolak-rekam", page()),
+        Case(
+            "/petugas/tolak-rekam",
+            page(staff=409, other_staff=404, admin=409),
+            methods=("POST",),
+            form={"code": "{checked}", "reason": "bad_capture"},
         ),
     ],
     "staff_views.walk_in": [

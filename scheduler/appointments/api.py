@@ -32,6 +32,7 @@ def appointment_json(appointment, *, booked_now=False):
         "status": appointment.status,
         "name": appointment.name,
         "nik_masked": appointment.nik_masked,
+        "assistance": appointment.assistance,
         "slot": slot_json(appointment.slot, appointment.site),
         "site": site_json(appointment.site),
         "qr_png_url": signed_url("appointments_api.qr_png", appointment.code, sig),
@@ -103,6 +104,7 @@ def book():
         email=data.email,
         married=data.married,
         locale=str(get_locale() or "id"),
+        assistance=data.assistance,
     )
     appointment, created = services.book_appointment(
         data.slot_id, applicant, channel="api", idempotency_key=key, body_hash=body_hash

@@ -1,7 +1,7 @@
 """Forms of the resident pages. They check shape only; the booking rules live in services."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, StringField, TelField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TelField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -15,6 +15,22 @@ from wtforms.validators import (
 from scheduler.forms import DATE_FORMATS, LocalDateField, PageForm
 
 TOO_LONG = _l("Paling banyak %(max)d karakter.")
+# The help a resident may ask for at the desk (appointments.models.ASSISTANCE_KINDS).
+ASSISTANCE_LABELS = {
+    "elderly": _l("Lanjut usia"),
+    "pregnant": _l("Ibu hamil"),
+    "disabled": _l("Penyandang disabilitas"),
+    "ill": _l("Sedang sakit"),
+}
+
+
+def assistance_field():
+    """Optional: whether the resident needs help at the desk (served first)."""
+    return SelectField(
+        _l("Perlu bantuan atau didahulukan? (boleh dikosongkan)"),
+        choices=[("", _l("Tidak perlu"))] + list(ASSISTANCE_LABELS.items()),
+        default="",
+    )
 
 
 def no_control(form, field):
@@ -62,6 +78,7 @@ class BookingForm(PageForm):
         render_kw={"autocomplete": "email", "maxlength": 254},
     )
     married = BooleanField(_l("Saya sudah menikah atau pernah menikah"))
+    assistance = assistance_field()
     consent = BooleanField(
         _l("Saya setuju data saya diproses untuk perekaman KTP-el"),
         validators=[DataRequired(_l("Anda harus menyetujui pemrosesan data untuk memesan."))],

@@ -9,11 +9,23 @@ from scheduler.db import UTCDateTime
 from scheduler.extensions import db
 from scheduler.sites.models import Site, Slot
 
-STATUSES = ("booked", "checked_in", "recorded", "recording_failed", "no_show", "cancelled")
+STATUSES = (
+    "booked",
+    "checked_in",
+    "recorded",
+    "recording_failed",
+    "no_show",
+    "cancelled",
+    "recording_rejected",
+)
 # A NIK holds at most one appointment in these states (partial unique index).
 HOLDING_STATUSES = ("booked", "checked_in", "recorded")
 ACTIVE_STATUSES = ("booked", "checked_in")
 CHANNELS = ("web", "api", "walk_in", "roster")
+# Why the national centre refused a recording (the resident records again).
+# Help a resident asked for at the desk (served first): elderly, pregnant, disabled, ill.
+ASSISTANCE_KINDS = ("elderly", "pregnant", "disabled", "ill")
+REJECTION_KINDS = ("duplicate_biometrics", "bad_capture", "data_not_accepted")
 
 _holding = sa.text("status IN ('booked','checked_in','recorded')")
 
@@ -24,9 +36,33 @@ class Appointment(db.Model):
         sa.CheckConstraint(
             sa.text(
                 "status IN ('booked','checked_in','recorded','recording_failed',"
-                "'no_show','cancelled')"
+                "'no_show','cancelled','recording_rejected')"
             ),
             name="status",
+        ),
+        # A recording, once taken, stays recorded unless the centre rejects it: that is
+        # the one way out of the NIK's partial unique index after `recorded`.
+        sa.CheckConstraint(
+            sa.text("recorded_at IS NULL OR status IN ('recorded','recording_rejected')"),
+            name="recorded_stays",
+        ),
+        sa.CheckConstraint(
+            sa.text(
+                "status <> 'recording_rejected' OR (recorded_at IS NOT NULL AND rejected_at IS "
+                "NOT NULL AND rejection_kind IS NOT NULL)"
+            ),
+            name="rejected",
+        ),
+        sa.CheckConstraint(
+            sa.text(
+                "rejection_kind IS NULL OR rejection_kind IN "
+                "('duplicate_biometrics','bad_capture','data_not_accepted')"
+            ),
+            name="rejection_kind",
+        ),
+        sa.CheckConstraint(
+            sa.text("assistance IS NULL OR assistance IN ('elderly','pregnant','disabled','ill')"),
+            name="assistance",
         ),
         sa.CheckConstraint(sa.text("channel IN ('web','api','walk_in','roster')"), name="channel"),
         sa.Index(
@@ -54,6 +90,8 @@ class Appointment(db.Model):
     birth_date: Mapped[date]
     female: Mapped[bool] = mapped_column(default=False)
     married: Mapped[bool] = mapped_column(default=False)
+    # Asked when booking (optional): the desk serves these residents first.
+    assistance: Mapped[str | None] = mapped_column(sa.String(10))
     phone: Mapped[str] = mapped_column(sa.String(20))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     locale: Mapped[str] = mapped_column(sa.String(5), default="id")
@@ -64,6 +102,9 @@ class Appointment(db.Model):
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # The centre's rejection of a recording (re-recording): when and why.
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_kind: Mapped[str | None] = mapped_column(sa.String(30))
     # A birth date that does not match the NIK, accepted at the desk (audited).
     birth_date_override_reason: Mapped[str | None] = mapped_column(sa.String(200))
 

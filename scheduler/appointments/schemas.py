@@ -36,6 +36,10 @@ NikText = Annotated[
     ),
 ]
 SlotId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Assistance = Annotated[
+    Literal["elderly", "pregnant", "disabled", "ill"] | None,
+    Field(description="help needed at the desk (served first): elderly, pregnant, disabled, ill"),
+]
 BirthDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
 
 
@@ -52,6 +56,7 @@ class BookingIn(_In):
     email: Annotated[EmailStr, Field(max_length=254)] | None = None
     married: bool = False
     consent: bool
+    assistance: Assistance = None
 
     @field_validator("consent")
     @classmethod
@@ -90,9 +95,18 @@ class CardOut(BaseModel):
 
 class AppointmentOut(BaseModel):
     code: str
-    status: Literal["booked", "checked_in", "recorded", "recording_failed", "no_show", "cancelled"]
+    status: Literal[
+        "booked",
+        "checked_in",
+        "recorded",
+        "recording_failed",
+        "no_show",
+        "cancelled",
+        "recording_rejected",
+    ]
     name: str
     nik_masked: str
+    assistance: Literal["elderly", "pregnant", "disabled", "ill"] | None = None
     slot: SlotOut
     site: SiteOut
     qr_png_url: str

@@ -25,7 +25,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from scheduler.appointments import services
-from scheduler.appointments.forms import BookingForm, LookupForm, NikConfirmForm, RescheduleForm
+from scheduler.appointments.forms import (
+    ASSISTANCE_LABELS,
+    BookingForm,
+    LookupForm,
+    NikConfirmForm,
+    RescheduleForm,
+)
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import DomainError, NotFound, SlotFull
 from scheduler.extensions import limiter
@@ -45,6 +51,7 @@ STATUS_LABELS = {
     "recording_failed": _l("Perekaman gagal; silakan pesan lagi"),
     "no_show": _l("Tidak hadir"),
     "cancelled": _l("Dibatalkan"),
+    "recording_rejected": _l("Rekaman ditolak pusat; silakan pesan jadwal rekam ulang"),
 }
 CARD_LABELS = {
     "not_recorded": _l("Belum direkam"),
@@ -58,6 +65,11 @@ CARD_LABELS = {
 @bp.app_template_filter("appointment_status")
 def appointment_status(status):
     return str(STATUS_LABELS.get(status, status))
+
+
+@bp.app_template_filter("assistance_label")
+def assistance_label(kind):
+    return str(ASSISTANCE_LABELS.get(kind, kind or ""))
 
 
 @bp.app_template_filter("card_status")
@@ -231,6 +243,7 @@ def book(slot_id):
             email=(form.email.data or "").strip() or None,
             married=form.married.data,
             locale=str(get_locale() or "id"),
+            assistance=form.assistance.data or None,
         )
         appointment, _created = services.book_appointment(slot_id, applicant, channel="web")
     except DomainError as exc:

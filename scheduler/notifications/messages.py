@@ -400,4 +400,9 @@ def sample_context(event):
         "card_ready": {"pickup_site": {"id": 1, "name": "Disdukcapil Kudus"}},
         "card_uncollected": {"pickup_site": "Disdukcapil Kudus", "ready_since": "2026-11-01"},
     }
+    extra.update(household_messages.SAMPLES)
     return {**base, **extra.get(event, {})}
+
+
+# Registers its templates here (it reads `template` and `_` from this module).
+from scheduler.notifications import household_messages  # noqa: E402

@@ -9,7 +9,7 @@ from scheduler.appointments.schemas import AppointmentEnvelope
 from scheduler.auth import api_roles
 from scheduler.openapi import api_doc, parse_body
 from scheduler.staff import desk
-from scheduler.staff.schemas import CheckinIn, ReasonIn, WalkInIn
+from scheduler.staff.schemas import CheckinIn, ReasonIn, RejectionIn, WalkInIn
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 
@@ -50,6 +50,21 @@ def recorded(code):
 def recording_failed(code):
     data = parse_body(ReasonIn)
     return _answer(desk.mark_recording_failed(current_user, code, data.reason))
+
+
+@bp.post("/appointments/<code>/recording-rejected")
+@api_roles(*desk.DESK_ROLES)
+@api_doc(
+    "The national centre rejected the recording: the card is withdrawn, the NIK may book "
+    "again and the resident is invited to",
+    body=RejectionIn,
+    response=AppointmentEnvelope,
+    auth=True,
+    description="Errors: invalid_state 409 (not recorded, or the card is already printed).",
+)
+def recording_rejected(code):
+    data = parse_body(RejectionIn)
+    return _answer(desk.mark_recording_rejected(current_user, code, data.reason, data.note))
 
 
 @bp.post("/appointments/<code>/no-show")

@@ -26,6 +26,12 @@ FAILURE_REASONS = {
     "iris_unreadable": _l("Iris tidak terbaca"),
     "power_or_network": _l("Listrik atau jaringan padam"),
 }
+# The national centre's reasons for rejecting a recording (re-recording needed).
+REJECTION_REASONS = {
+    "duplicate_biometrics": _l("Biometrik ganda (terdeteksi duplikat)"),
+    "bad_capture": _l("Kualitas rekaman buruk (foto, sidik jari atau iris)"),
+    "data_not_accepted": _l("Data tidak diterima pusat"),
+}
 
 
 def home_regency(nik_masked):
@@ -106,6 +112,19 @@ def mark_recording_failed(actor, code, reason):
 
 
 @transactional
+def mark_recording_rejected(actor, code, reason, note=""):
+    """The centre rejected a recording: the card request is withdrawn, the NIK may book
+    again and the resident is invited to. Raises NotFound, InvalidState."""
+    appointment = appointment_for(actor, code)
+    if appointment.status != "recorded":
+        appointments.mark_recording_rejected(appointment, reason, note)  # raises, in words
+    cards.withdraw_card(appointment, reason)
+    appointments.mark_recording_rejected(appointment, reason, note)
+    audit(actor, "recording_rejected", appointment, detail=f"{reason}: {note}" if note else reason)
+    return appointment
+
+
+@transactional
 def mark_no_show(actor, code):
     """The resident did not come; raises NotFound, InvalidState."""
     appointment = appointment_for(actor, code)
@@ -135,6 +154,7 @@ def walk_in(actor, data, locale="id"):
         birth_date=data.birth_date,
         phone=appointments.normalize_phone(data.phone),
         married=data.married,
+        assistance=data.assistance,
         locale=locale,
     )
     reason = (data.birth_date_override_reason or "").strip() or None

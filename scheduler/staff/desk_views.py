@@ -21,13 +21,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from scheduler import clock
+from scheduler.appointments.forms import ASSISTANCE_LABELS
 from scheduler.auth import page_roles
 from scheduler.errors import DomainError, NotFound, ValidationError
 from scheduler.openapi import load_json, validate
 from scheduler.sites import services as sites
 from scheduler.staff import desk
-from scheduler.staff.forms import CheckinForm, WalkInForm
-from scheduler.staff.schemas import CheckinIn, WalkInIn
+from scheduler.staff.forms import CheckinForm, RejectionForm, WalkInForm
+from scheduler.staff.schemas import CheckinIn, RejectionIn, WalkInIn
 from scheduler.staff.views import bp
 
 STATUS_LABELS = {
@@ -37,6 +38,7 @@ STATUS_LABELS = {
     "recording_failed": _l("Gagal rekam"),
     "no_show": _l("Tidak hadir"),
     "cancelled": _l("Dibatalkan"),
+    "recording_rejected": _l("Ditolak pusat"),
 }
 
 
@@ -196,6 +198,16 @@ def _checkin_context(site_list, **extra):
 
 def _result(appointment):
     site = appointment.site
+    message = _(
+        "Check-in berhasil: %(name)s, jadwal %(time)s.",
+        name=appointment.name,
+        time=sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
+    )
+    if appointment.assistance:
+        message += " " + _(
+            "Prioritas (%(kind)s): layani lebih dulu.",
+            kind=ASSISTANCE_LABELS[appointment.assistance],
+        )
     return {
         "ok": True,
         "code": appointment.code,
@@ -205,11 +217,8 @@ def _result(appointment):
         "status": appointment.status,
         "time": sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
         "site": site.name,
-        "message": _(
-            "Check-in berhasil: %(name)s, jadwal %(time)s.",
-            name=appointment.name,
-            time=sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
-        ),
+        "assistance": appointment.assistance,
+        "message": message,
     }
 
 
@@ -260,7 +269,15 @@ def walk_in():
     g.form_page = ("staff/walk_in.html", context)
     if request.method == "POST":
         raw = _form_dict(
-            ("site_id", "nik", "name", "birth_date", "phone", "birth_date_override_reason")
+            (
+                "site_id",
+                "nik",
+                "name",
+                "birth_date",
+                "phone",
+                "birth_date_override_reason",
+                "assistance",
+            )
         )
         raw["married"] = bool(request.form.get("married"))
         data = validate(WalkInIn, raw)
@@ -274,3 +291,32 @@ def walk_in():
         )
         return redirect(url_for("staff_views.walk_in", site_id=appointment.site_id))
     return render_template("staff/walk_in.html", **context)
+
+
+# ------------------------------------------------------------------------ re-recording
+
+
+@bp.route("/petugas/tolak-rekam", methods=["GET", "POST"])
+@page_roles(*desk.DESK_ROLES)
+def rejection():
+    """The centre rejected a recording: withdraw the card, free the NIK, invite to book."""
+    form = RejectionForm()
+    form.reason.choices = [(k, str(v)) for k, v in desk.REJECTION_REASONS.items()]
+    context = {"form": form}
+    g.form_page = ("staff/rejection.html", context)
+    if request.method == "POST":
+        data = validate(RejectionIn, _form_dict(("reason", "note")))
+        code = (request.form.get("code") or "").strip()
+        if not code:
+            raise ValidationError(fields={"code": _("Tulis kode booking.")})
+        appointment = desk.mark_recording_rejected(current_user, code, data.reason, data.note)
+        flash(
+            _(
+                "%(name)s (%(code)s): rekaman ditolak pusat; permohonan KTP-el ditarik dan "
+                "penduduk diundang memesan jadwal rekam ulang.",
+                name=appointment.name,
+                code=appointment.code,
+            )
+        )
+        return redirect(url_for("staff_views.rejection"))
+    return render_template("staff/rejection.html", **context)

@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from scheduler.appointments.forms import assistance_field
 from scheduler.forms import LocalDateField, PageForm
 
 
@@ -64,6 +65,7 @@ class WalkInForm(PageForm):
     birth_date = LocalDateField(_l("Tanggal lahir"), validators=[DataRequired()])
     phone = TelField(_l("Nomor HP"), validators=[DataRequired(), Length(max=30)])
     married = BooleanField(_l("Sudah/pernah menikah"))
+    assistance = assistance_field()
     birth_date_override_reason = StringField(
         _l("Alasan menerima tanggal lahir yang tidak cocok dengan NIK"),
         validators=[Optional(), Length(max=200)],
@@ -73,3 +75,11 @@ class WalkInForm(PageForm):
 class ReasonForm(PageForm):
     reason = StringField(_l("Alasan"), validators=[Optional(), Length(max=200)])
     reason_kind = SelectField(_l("Alasan"), validate_choice=False)
+
+
+class RejectionForm(PageForm):
+    code = StringField(_l("Kode booking"), validators=[DataRequired(), Length(max=40)])
+    reason = SelectField(_l("Alasan penolakan pusat"), validate_choice=False)
+    note = StringField(
+        _l("Catatan (mis. nomor surat dari pusat)"), validators=[Optional(), Length(max=200)]
+    )

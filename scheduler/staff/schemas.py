@@ -1,12 +1,21 @@
 """Input shapes of the staff API (and the walk-in page)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from scheduler.appointments.schemas import MAX_ID, BirthDate, Name, NikText, Reason, _In
+from scheduler.appointments.schemas import (
+    MAX_ID,
+    Assistance,
+    BirthDate,
+    Name,
+    NikText,
+    Reason,
+    _In,
+    _no_control,
+)
 from scheduler.openapi import domain_error
 
 SiteId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -28,6 +37,13 @@ class ReasonIn(_In):
     reason: Reason
 
 
+class RejectionIn(_In):
+    """The centre's rejection of a recording: why (one of three) and an optional note."""
+
+    reason: Literal["duplicate_biometrics", "bad_capture", "data_not_accepted"]
+    note: Annotated[str, Field(max_length=200), AfterValidator(_no_control)] = ""
+
+
 class WalkInIn(_In):
     site_id: SiteId
     nik: NikText
@@ -35,6 +51,7 @@ class WalkInIn(_In):
     birth_date: BirthDate
     phone: Annotated[str, Field(min_length=1, max_length=30)]
     married: bool = False
+    assistance: Assistance = None
     birth_date_override_reason: Reason | None = None
 
 

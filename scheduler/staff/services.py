@@ -258,6 +258,7 @@ AUDIT_ACTIONS = (
     "walk_in",
     "recorded",
     "recording_failed",
+    "recording_rejected",
     "no_show",
     "office_cancel",
     "view_roster",

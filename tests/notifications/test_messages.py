@@ -14,6 +14,7 @@ EVENTS = [
     "card_date_moved",
     "card_ready",
     "card_uncollected",
+    "recording_rejected",
 ]
 
 

@@ -40,6 +40,7 @@ from scheduler.appointments.services.desk import (
     mark_no_shows_after_close,
     mark_recorded,
     mark_recording_failed,
+    mark_recording_rejected,
     register_recording_listener,
     register_walk_in,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "mark_no_shows_after_close",
     "mark_recorded",
     "mark_recording_failed",
+    "mark_recording_rejected",
     "normalize_code",
     "normalize_phone",
     "notify",

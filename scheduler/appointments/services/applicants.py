@@ -33,6 +33,7 @@ class Applicant:
     email: str | None = None
     married: bool = False
     locale: str = "id"
+    assistance: str | None = None  # elderly, pregnant, disabled, ill: served first
 
 
 def normalize_code(raw):

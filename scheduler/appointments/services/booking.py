@@ -190,6 +190,7 @@ def _appointment_values(slot, applicant, nik_hash, channel, status):
         "birth_date": applicant.birth_date,
         "female": niks.parse_nik(applicant.nik).female,
         "married": applicant.married,
+        "assistance": applicant.assistance or None,
         "phone": applicant.phone,
         "email": applicant.email or None,
         "locale": applicant.locale,
@@ -201,6 +202,8 @@ def _appointment_values(slot, applicant, nik_hash, channel, status):
         "cancelled_at": None,
         "outcome_reason": None,
         "birth_date_override_reason": None,
+        "rejected_at": None,
+        "rejection_kind": None,
     }
 
 

@@ -15,6 +15,7 @@ from scheduler.appointments.models import (
 from scheduler.appointments.services.applicants import check_applicant
 from scheduler.appointments.services.booking import book_into_slot
 from scheduler.appointments.services.changes import get_by_code
+from scheduler.appointments.services.notices import notify
 from scheduler.appointments.services.tokens import code_from_checkin_token
 from scheduler.db import (
     transactional,
@@ -191,6 +192,29 @@ def mark_recording_failed(appointment, reason):
 
 
 @transactional
+def mark_recording_rejected(appointment, kind, note=""):
+    """The national centre rejected a recording (duplicate biometrics, bad capture, data
+    not accepted): the NIK may book again and the resident is invited to. The caller
+    withdraws the card first. Raises InvalidState unless recorded."""
+    if not _transition(
+        appointment,
+        ("recorded",),
+        status="recording_rejected",
+        rejected_at=clock.now(),
+        rejection_kind=kind,
+        outcome_reason=(note or "")[:200] or None,
+    ):
+        raise InvalidState(
+            _l(
+                "Hanya perekaman yang sudah terekam dapat ditandai ditolak pusat (status: %(s)s).",
+                s=appointment.status,
+            )
+        )
+    notify(appointment, "recording_rejected", kind=kind, reason=note or "")
+    return appointment
+
+
+@transactional
 def mark_no_show(appointment):
     """The resident did not come: frees the seat and the NIK. Raises InvalidState unless
     booked and the slot has begun."""
@@ -276,7 +300,10 @@ def list_day(site, on):
         sa.select(Appointment)
         .join(Slot, Slot.id == Appointment.slot_id)
         .where(Appointment.site_id == site.id, Slot.starts_at >= start, Slot.starts_at < end)
-        .order_by(Slot.starts_at, Appointment.name, Appointment.id)
+        # Within a slot, residents who asked for help come first: they are served first.
+        .order_by(
+            Slot.starts_at, Appointment.assistance.is_(None), Appointment.name, Appointment.id
+        )
     ).all()
     counts = dict.fromkeys(STATUSES, 0)
     for a in rows:

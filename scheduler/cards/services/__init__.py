@@ -31,6 +31,7 @@ from scheduler.cards.services.queue import (
 from scheduler.cards.services.requests import (
     on_recorded,
     request_replacement,
+    withdraw_card,
 )
 from scheduler.cards.services.summary import (
     NOT_RECORDED,
@@ -63,4 +64,5 @@ __all__ = [
     "set_priority",
     "today",
     "uncollected",
+    "withdraw_card",
 ]

@@ -11,6 +11,7 @@ from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.cards import ledger
 from scheduler.cards.models import (
+    UNPRINTED_STATUSES,
     CardRequest,
 )
 from scheduler.cards.services.planning import allocate_cards, eligible_on, pickup_site_for
@@ -138,6 +139,29 @@ def request_replacement(
             created_at=clock.now(),
         )
     )
+    allocate_cards()
+    db.session.refresh(card)
+    return card
+
+
+@transactional
+def withdraw_card(appointment, reason=""):
+    """Withdraw the card of a recording the centre rejected, in the caller's transaction,
+    and re-plan (its promised blank goes to the next card); returns the card request or
+    None. Raises InvalidState when the card is already printed or handed over."""
+    ledger.lock_counter()
+    card = db.session.scalar(
+        sa.select(CardRequest).where(CardRequest.appointment_id == appointment.id)
+    )
+    if card is None or card.status == "cancelled":
+        return card
+    if card.status not in UNPRINTED_STATUSES:
+        raise InvalidState(
+            _l("KTP-el ini sudah dicetak; penolakan rekaman tidak dapat dicatat di sini.")
+        )
+    card.status = "cancelled"
+    card.priority_reason = (f"withdrawn: {reason}" if reason else "withdrawn")[:200]
+    db.session.flush()
     allocate_cards()
     db.session.refresh(card)
     return card

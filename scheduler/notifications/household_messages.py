@@ -1,0 +1,42 @@
+"""Messages for those served beyond the ordinary booking: a recording the centre
+rejected (re-recording), a home visit, a family's bookings. Registered in messages.py's
+TEMPLATES; the same rules (a text, an SMS of one GSM-7 part, the masked NIK at most)."""
+
+from scheduler.notifications.formatting import Rendered
+from scheduler.notifications.messages import _, template
+
+SAMPLES = {
+    "recording_rejected": {"kind": "bad_capture", "reason": "Foto buram"},
+}
+
+
+@template("recording_rejected")
+def recording_rejected(c):
+    """The national centre rejected a recording; the resident is invited to record again.
+
+    Context: code, site, starts_at, link (the appointment page, with its "book again"
+    button), kind (duplicate_biometrics, bad_capture, data_not_accepted), optional reason.
+    """
+    v = c.appointment()
+    kinds = {
+        "duplicate_biometrics": _("biometrik terdeteksi ganda"),
+        "bad_capture": _("kualitas rekaman kurang baik"),
+        "data_not_accepted": _("data belum diterima pusat"),
+    }
+    v["why"] = kinds.get(c.text("kind"), _("data belum diterima pusat"))
+    return Rendered(
+        subject=_("Perekaman KTP-el perlu diulang (%(code)s)", code=v["code"]),
+        text=_(
+            "Mohon maaf, hasil perekaman KTP-el Anda (%(code)s, %(site)s) tidak dapat diproses "
+            "pusat: %(why)s. Permohonan kartu dibatalkan; silakan pesan jadwal rekam ulang "
+            "tanpa biaya: %(link)s",
+            **v,
+        ),
+        sms=c.sms(
+            _("KTP-el %(code)s: rekaman perlu diulang (%(why)s). Pesan jadwal: %(link)s"),
+            _("KTP-el %(code)s: rekaman perlu diulang. Pesan jadwal: %(link)s"),
+            shrink=("why",),
+            **v,
+        ),
+        values=v,
+    )
