@@ -74,6 +74,7 @@ OUTREACH_INVITE_DAYS = 7           # a coordinator's invitation link stays valid
 OUTREACH_ROSTER_MAX_ROWS = 3000    # rows per roster file
 OUTREACH_ROSTER_MAX_BYTES = 2097152  # bytes per roster file (nginx: client_max_body_size)
 OUTREACH_COVERAGE_TARGET = "99.40"   # national recording coverage target, percent
+PUBLIC_DASHBOARD_CACHE_SECONDS = 300  # the public dashboard's figures are recomputed this often
 
 # --- Cards: blank stock and pickup dates -----------------------------------------
 CARD_PLANNING_DAYS = 365           # how far ahead print dates are promised

@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from scheduler.config import load_config
 
-FEATURES = ("sites", "appointments", "staff", "cards", "outreach", "notifications")
+FEATURES = ("sites", "appointments", "staff", "cards", "outreach", "notifications", "reports")
 LANGUAGES = ("id", "en")
 STATIC_MAX_AGE = 365 * 24 * 3600
 

@@ -48,6 +48,9 @@ DEFAULTS = {
     "OUTREACH_ROSTER_MAX_BYTES": 2 * 1024 * 1024,
     # The national recording coverage target (percent), shown on the coverage page.
     "OUTREACH_COVERAGE_TARGET": "99.40",
+    # The public dashboard (/angka) computes its figures at most once per this many seconds
+    # per process; the answers say so in Cache-Control.
+    "PUBLIC_DASHBOARD_CACHE_SECONDS": 300,
     # Cards: the planning horizon, days from printing to pickup (at the print site, or
     # elsewhere after transport), days before an announced delivery's blanks are usable,
     # where cards are collected ("none": where recorded; "outreach": schools and village
@@ -265,6 +268,7 @@ def validate(config):
         "BOOKING_WINDOW_DAYS",
         "SLOT_WINDOW_DAYS",
         "PROXY_COUNT",
+        "PUBLIC_DASHBOARD_CACHE_SECONDS",
     ):
         if int(config[key]) < 0:
             raise ConfigError(f"{key} must not be negative")

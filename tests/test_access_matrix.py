@@ -31,6 +31,7 @@ from tests import integrate_access
 from tests.cards import access as cards_access
 from tests.conftest import FROZEN_NOW
 from tests.factories import booking_body, make_nik, make_site, make_slot, make_user
+from tests.reports import access as reports_access
 
 # An offline desk's event; its code is no participant, so it is answered, never applied.
 SYNC_EVENT = {
@@ -722,6 +723,7 @@ MATRIX = {
 # Each feature's rows live beside its tests.
 MATRIX.update(cards_access.matrix(Case))
 MATRIX.update(integrate_access.matrix(Case))
+MATRIX.update(reports_access.matrix(Case))
 
 
 def _at(hour, minute=0):

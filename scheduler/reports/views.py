@@ -1,0 +1,62 @@
+"""Pages: the public dashboard (/angka)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from babel.dates import format_datetime
+from flask import Blueprint, make_response, render_template
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from scheduler.reports import charts, dashboard
+
+bp = Blueprint("reports_views", __name__)
+
+
+@bp.app_template_filter("report_num")
+def num(value):
+    """A count in the page's language (643.450 / 643,450); a dash when withheld."""
+    return "–" if value is None else format_decimal(value, format="#,##0")
+
+
+@bp.app_template_filter("report_pct")
+def pct(value):
+    if value is None:
+        return "–"
+    return format_decimal(Decimal(str(value)).quantize(Decimal("0.01")), format="#,##0.00") + " %"
+
+
+@bp.app_template_filter("report_dec")
+def dec1(value):
+    return "–" if value is None else format_decimal(value, format="#,##0.#")
+
+
+@bp.app_template_filter("report_when")
+def slot_when(iso):
+    """'Sel, 8 Des 10.00 WIB' for an ISO moment with its offset (the site's zone)."""
+    moment = datetime.fromisoformat(iso)
+    zone = {7: "WIB", 8: "WITA", 9: "WIT"}.get(int(moment.utcoffset().total_seconds() // 3600), "")
+    text = format_datetime(moment, "EEE, d MMM HH.mm", tzinfo=moment.tzinfo, locale=get_locale())
+    return f"{text} {zone}".strip()
+
+
+@bp.get("/angka")
+def public_dashboard():
+    figures, max_age = dashboard.public_dashboard()
+    coverage = figures["coverage"]
+    svg = charts.kecamatan_chart(coverage["kecamatan"], coverage["target"])
+    chart = Markup(svg)  # noqa: S704 (numbers and escaped labels)
+    html = render_template(
+        "reports/dashboard.html",
+        f=figures,
+        chart=chart,
+        withheld=_("di bawah %(n)s", n=figures["suppression_threshold"]),
+    )
+    response = make_response(html)
+    # The page may carry a staff member's menu and the language chosen in the session:
+    # kept by the browser only, and only as long as the figures behind it are served.
+    response.cache_control.private = True
+    response.cache_control.max_age = max_age
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
