@@ -66,6 +66,8 @@ LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 PERMANENT_SESSION_LIFETIME = 8 * 3600   # seconds idle before a staff session lapses
 SESSION_MAX_HOURS = 12                  # a session ends this long after login, in any case
 ROSTER_REFRESH_SECONDS = 20             # the roster page reloads itself this often (JavaScript)
+QUEUE_DISPLAY_REFRESH_SECONDS = 5       # the waiting-room screen (/layar/<site>) reloads this often
+QUEUE_PICKUP_COUNTERS = 1               # counters calling numbers at each site's pickup desk
 
 # --- Outreach (schools and village halls) ----------------------------------------
 OUTREACH_KITS = 4                  # mobile recording kits the office owns

@@ -150,6 +150,8 @@ DEFAULTS = {
     "SESSION_MAX_HOURS": 12,  # absolute: a page session ends this long after login
     # The roster page refreshes itself this often (JavaScript on).
     "ROSTER_REFRESH_SECONDS": 20,
+    "QUEUE_DISPLAY_REFRESH_SECONDS": 5,
+    "QUEUE_PICKUP_COUNTERS": 1,
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Port/
     # -Prefix (nginx alone: 1); 0 trusts none of those headers.
     "PROXY_COUNT": 0,

@@ -198,6 +198,26 @@ MATRIX = {
             json={"reason": "bad_capture"},
         )
     ],
+    "staff_api.queue_board": [
+        Case("/api/v1/sites/{site}/queue", everyone(200)),
+        Case("/api/v1/sites/999999/queue", everyone(404)),
+    ],
+    "staff_api.queue_call": [
+        Case(
+            "/api/v1/sites/{site}/queue/call",
+            api(other_staff=403),
+            methods=("POST",),
+            json={"line": "recording", "station": 1},
+        )
+    ],
+    "staff_api.queue_ticket": [
+        Case(
+            "/api/v1/sites/{site}/queue/tickets",
+            api(staff=201, other_staff=403, admin=201),
+            methods=("POST",),
+            json={"line": "pickup"},
+        )
+    ],
     "staff_api.no_show": [
         Case("/api/v1/appointments/{late}/no-show", api(), methods=("POST",), json={})
     ],
@@ -302,6 +322,35 @@ MATRIX = {
             methods=("POST",),
             form={"code": "{checked}", "reason": "bad_capture"},
         ),
+    ],
+    "staff_views.display": [
+        Case("/layar/{site}", everyone(200)),
+        Case("/layar/999999", everyone(404)),
+    ],
+    "staff_views.queue_page": [Case("/petugas/antrean?site_id={site}", page())],
+    "staff_views.queue_call": [
+        Case(
+            "/petugas/antrean/panggil",
+            page(staff=302, other_staff=403, admin=302),
+            methods=("POST",),
+            form={"site_id": "{site}", "line": "recording", "station": "1"},
+        )
+    ],
+    "staff_views.queue_recall": [
+        Case(
+            "/petugas/antrean/ulang",
+            page(staff=404, other_staff=403, admin=404),
+            methods=("POST",),
+            form={"site_id": "{site}", "line": "recording", "station": "1"},
+        )
+    ],
+    "staff_views.queue_ticket": [
+        Case(
+            "/petugas/antrean/nomor",
+            page(staff=302, other_staff=403, admin=302),
+            methods=("POST",),
+            form={"site_id": "{site}", "line": "pickup"},
+        )
     ],
     "staff_views.walk_in": [
         Case("/petugas/tanpa-janji", page()),

@@ -8,8 +8,19 @@ from scheduler.appointments.api import appointment_json
 from scheduler.appointments.schemas import AppointmentEnvelope
 from scheduler.auth import api_roles
 from scheduler.openapi import api_doc, parse_body
-from scheduler.staff import desk
-from scheduler.staff.schemas import CheckinIn, ReasonIn, RejectionIn, WalkInIn
+from scheduler.staff import desk, queue
+from scheduler.staff.models import QUEUE_LINES
+from scheduler.staff.schemas import (
+    CallIn,
+    CheckinEnvelope,
+    CheckinIn,
+    QueueBoardOut,
+    ReasonIn,
+    RejectionIn,
+    TicketEnvelope,
+    TicketIn,
+    WalkInIn,
+)
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 
@@ -18,18 +29,30 @@ def _answer(appointment, status=200):
     return jsonify(appointment=appointment_json(appointment)), status
 
 
+def _with_ticket(appointment, status=200):
+    """A check-in's answer: the appointment and its number on the recording line."""
+    ticket = queue.ticket_for(appointment)
+    return jsonify(
+        appointment=appointment_json(appointment),
+        ticket=queue.ticket_json(ticket) if ticket is not None else None,
+    ), status
+
+
 @bp.post("/checkins")
 @api_roles(*desk.DESK_ROLES)
 @api_doc(
     "Check a resident in by QR text or typed code",
     body=CheckinIn,
-    response=AppointmentEnvelope,
+    response=CheckinEnvelope,
     auth=True,
-    description="Errors: invalid_qr 422, already_checked_in 409, wrong_site_or_day 409.",
+    description="Errors: invalid_qr 422, already_checked_in 409, wrong_site_or_day 409. "
+    "The resident gets a number on the site's recording line (`ticket`).",
 )
 def checkin():
     data = parse_body(CheckinIn)
-    return _answer(desk.check_in(current_user, qr=data.qr, code=data.code, site_id=data.site_id))
+    return _with_ticket(
+        desk.check_in(current_user, qr=data.qr, code=data.code, site_id=data.site_id)
+    )
 
 
 @bp.post("/appointments/<code>/recorded")
@@ -92,11 +115,78 @@ def office_cancel(code):
 @api_doc(
     "Register a resident without a booking into the current slot, checked in",
     body=WalkInIn,
-    response=AppointmentEnvelope,
+    response=CheckinEnvelope,
     status=201,
     auth=True,
     description="Errors: no_current_slot 409, slot_full 409, duplicate_booking 409.",
 )
 def walk_in():
     data = parse_body(WalkInIn)
-    return _answer(desk.walk_in(current_user, data, str(get_locale() or "id")), 201)
+    return _with_ticket(desk.walk_in(current_user, data, str(get_locale() or "id")), 201)
+
+
+# ------------------------------------------------------------------------ queue on site
+
+
+@bp.get("/sites/<int:site_id>/queue")
+@api_doc(
+    "The queue on site today: what each station calls, recent calls, how many wait",
+    response=QueueBoardOut,
+    description="No login and no personal data: numbers and stations only (the screen's data).",
+)
+def queue_board(site_id):
+    site = queue.display_site(site_id)
+    lines = []
+    for line in QUEUE_LINES:
+        board = queue.board(site, line)
+        lines.append(
+            {
+                "line": line,
+                "stations": [
+                    {"station": n, "ticket": t.label if t else None}
+                    for n, t in board.stations.items()
+                ],
+                "recent": [queue.ticket_json(t) for t in board.recent],
+                "waiting": len(board.waiting),
+            }
+        )
+    return jsonify(site={"id": site.id, "name": site.name}, lines=lines)
+
+
+@bp.post("/sites/<int:site_id>/queue/call")
+@api_roles(*desk.DESK_ROLES)
+@api_doc(
+    "A station calls its next number (residents who asked for help first)",
+    body=CallIn,
+    response=TicketEnvelope,
+    auth=True,
+    description="The station's current number is done; `ticket` is null when no one waits. "
+    "Errors: forbidden 403 (another site), invalid_state 409 (the same station called at "
+    "the same moment).",
+)
+def queue_call(site_id):
+    data = parse_body(CallIn)
+    _known_site(site_id)
+    ticket = desk.call_next(current_user, site_id, data.line, data.station)
+    return jsonify(ticket=queue.ticket_json(ticket) if ticket is not None else None)
+
+
+@bp.post("/sites/<int:site_id>/queue/tickets")
+@api_roles(*desk.DESK_ROLES)
+@api_doc(
+    "A number at the site's pickup desk",
+    body=TicketIn,
+    response=TicketEnvelope,
+    status=201,
+    auth=True,
+)
+def queue_ticket(site_id):
+    data = parse_body(TicketIn)
+    _known_site(site_id)
+    ticket = desk.issue_pickup_ticket(current_user, site_id, data.priority)
+    return jsonify(ticket=queue.ticket_json(ticket)), 201
+
+
+def _known_site(site_id):
+    # An unknown id in a path is 404 (the desk's own check names the body's site_id).
+    queue.display_site(site_id)

@@ -17,6 +17,8 @@ from scheduler.errors import Forbidden, NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.sites import services as sites
 from scheduler.sites.models import Site
+from scheduler.staff import queue
+from scheduler.staff.models import QUEUE_LINES
 from scheduler.staff.services import audit, audit_view
 
 DESK_ROLES = ("admin", "staff")
@@ -87,8 +89,19 @@ def check_in(actor, qr=None, code=None, site_id=None):
     site_ids = {_site_for(actor, site_id).id} if site_id is not None else site_scope(actor)
     appointment = appointments.appointment_for_checkin(qr=qr, code=code)
     appointments.check_in(appointment, site_ids)
+    _queue_number(appointment)
     audit(actor, "check_in", appointment, detail="qr" if qr is not None else "code")
     return appointment
+
+
+def _queue_number(appointment):
+    """The resident's number on the site's recording line (help asked for: called first)."""
+    return queue.issue_ticket(
+        appointment.site,
+        "recording",
+        priority=bool(appointment.assistance),
+        appointment=appointment,
+    )
 
 
 @transactional
@@ -159,6 +172,7 @@ def walk_in(actor, data, locale="id"):
     )
     reason = (data.birth_date_override_reason or "").strip() or None
     appointment = appointments.register_walk_in(site.id, applicant, reason)
+    _queue_number(appointment)
     detail = f"birth date accepted: {reason}" if reason else ""
     audit(actor, "walk_in", appointment, detail=detail)
     return appointment
@@ -172,3 +186,33 @@ def roster(actor, site_id, on=None):
     rows, counts = appointments.list_day(site, on)
     audit_view(actor, "view_roster", site.id, on.isoformat())
     return site, on, rows, counts
+
+
+# ------------------------------------------------------------------------ queue on site
+
+
+def queue_boards(actor, site_id):
+    """Each line's board of one of the actor's sites today; raises ValidationError,
+    Forbidden."""
+    site = _site_for(actor, site_id)
+    return [queue.board(site, line) for line in QUEUE_LINES]
+
+
+@transactional
+def call_next(actor, site_id, line, station):
+    """A station calls its next number (priority first); None when no one waits. Raises
+    ValidationError, Forbidden, InvalidState."""
+    return queue.call_next(_site_for(actor, site_id), line, station)
+
+
+@transactional
+def recall(actor, site_id, line, station):
+    """A station calls its current number again; raises ValidationError, Forbidden,
+    NotFound."""
+    return queue.recall(_site_for(actor, site_id), line, station)
+
+
+@transactional
+def issue_pickup_ticket(actor, site_id, priority=False):
+    """A number at the site's pickup desk; raises ValidationError, Forbidden."""
+    return queue.issue_ticket(_site_for(actor, site_id), "pickup", priority=priority)

@@ -26,7 +26,7 @@ from scheduler.auth import page_roles
 from scheduler.errors import DomainError, NotFound, ValidationError
 from scheduler.openapi import load_json, validate
 from scheduler.sites import services as sites
-from scheduler.staff import desk
+from scheduler.staff import desk, queue
 from scheduler.staff.forms import CheckinForm, RejectionForm, WalkInForm
 from scheduler.staff.schemas import CheckinIn, RejectionIn, WalkInIn
 from scheduler.staff.views import bp
@@ -203,6 +203,9 @@ def _result(appointment):
         name=appointment.name,
         time=sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
     )
+    ticket = queue.ticket_for(appointment)
+    if ticket is not None:
+        message += " " + _("Nomor antrean: %(label)s.", label=ticket.label)
     if appointment.assistance:
         message += " " + _(
             "Prioritas (%(kind)s): layani lebih dulu.",
@@ -218,6 +221,7 @@ def _result(appointment):
         "time": sites.to_local(site, appointment.slot.starts_at).strftime("%H:%M"),
         "site": site.name,
         "assistance": appointment.assistance,
+        "ticket": ticket.label if ticket is not None else None,
         "message": message,
     }
 
@@ -282,11 +286,14 @@ def walk_in():
         raw["married"] = bool(request.form.get("married"))
         data = validate(WalkInIn, raw)
         appointment = desk.walk_in(current_user, data, str(get_locale() or "id"))
+        ticket = queue.ticket_for(appointment)
         flash(
             _(
-                "%(name)s terdaftar tanpa janji dan sudah check-in (kode %(code)s).",
+                "%(name)s terdaftar tanpa janji dan sudah check-in (kode %(code)s, nomor "
+                "antrean %(label)s).",
                 name=appointment.name,
                 code=appointment.code,
+                label=ticket.label if ticket is not None else "-",
             )
         )
         return redirect(url_for("staff_views.walk_in", site_id=appointment.site_id))

@@ -1,6 +1,6 @@
 """Users of the office (admin, staff, coordinator) and their API tokens."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -103,3 +103,80 @@ class AuditEntry(db.Model):
 
     user: Mapped[User | None] = relationship()
     site: Mapped[Site | None] = relationship()
+
+
+QUEUE_LINES = ("recording", "pickup")
+TICKET_STATUSES = ("waiting", "called", "done", "skipped")
+_called = sa.text("status = 'called'")
+
+
+class QueueCounter(db.Model):
+    """The last number given on a site's line on a local day: one INSERT ... ON CONFLICT
+    DO UPDATE ... RETURNING takes the next one, so parallel desks never share a number."""
+
+    __tablename__ = "queue_counters"
+    __table_args__ = (
+        sa.CheckConstraint("last_number > 0", name="last_number"),
+        sa.CheckConstraint(sa.text("line IN ('recording','pickup')"), name="line"),
+    )
+
+    site_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    served_on: Mapped[date] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    last_number: Mapped[int]
+
+
+class QueueTicket(db.Model):
+    """A number in a site's waiting room on a day: the recording line (check-ins and
+    walk-ins) or the pickup desk. UNIQUE per site, day, line and number; a station calls
+    at most one ticket at a time (partial UNIQUE)."""
+
+    __tablename__ = "queue_tickets"
+    __table_args__ = (
+        sa.UniqueConstraint("site_id", "served_on", "line", "number"),
+        sa.UniqueConstraint("appointment_id", "line"),
+        sa.CheckConstraint(sa.text("line IN ('recording','pickup')"), name="line"),
+        sa.CheckConstraint(
+            sa.text("status IN ('waiting','called','done','skipped')"), name="status"
+        ),
+        sa.CheckConstraint("number > 0", name="number"),
+        sa.CheckConstraint(
+            sa.text("status = 'waiting' OR (station IS NOT NULL AND called_at IS NOT NULL)"),
+            name="called",
+        ),
+        sa.Index(
+            "uq_queue_tickets_station_called",
+            "site_id",
+            "served_on",
+            "line",
+            "station",
+            unique=True,
+            sqlite_where=_called,
+            postgresql_where=_called,
+        ),
+        sa.Index("ix_queue_tickets_waiting", "site_id", "served_on", "line", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"))
+    served_on: Mapped[date]
+    line: Mapped[str] = mapped_column(sa.String(10))
+    number: Mapped[int]
+    priority: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(10), default="waiting")
+    station: Mapped[int | None]
+    appointment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="SET NULL")
+    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    site: Mapped[Site] = relationship()
+
+    @property
+    def label(self):
+        """What the screen shows: A-007 on the recording line, B-007 at the pickup desk."""
+        return f"{'A' if self.line == 'recording' else 'B'}-{self.number:03d}"

@@ -4,10 +4,11 @@ from datetime import date
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from scheduler.appointments.schemas import (
     MAX_ID,
+    AppointmentEnvelope,
     Assistance,
     BirthDate,
     Name,
@@ -70,3 +71,53 @@ class AuditQuery(_In):
     @classmethod
     def _blank(cls, value):
         return _blank_to_none(value)
+
+
+class TicketOut(BaseModel):
+    label: str = Field(description="what the screen shows: A-007 (recording), B-007 (pickup)")
+    number: int
+    line: Literal["recording", "pickup"]
+    priority: bool
+    status: Literal["waiting", "called", "done", "skipped"]
+    station: int | None
+    served_on: date
+
+
+class CheckinEnvelope(AppointmentEnvelope):
+    ticket: TicketOut | None = Field(description="the queue number on the recording line")
+
+
+class TicketEnvelope(BaseModel):
+    ticket: TicketOut | None
+
+
+class CallIn(_In):
+    line: Literal["recording", "pickup"]
+    station: Annotated[int, Field(ge=1, le=99)]
+
+
+class TicketIn(_In):
+    line: Literal["pickup"] = "pickup"
+    priority: bool = False
+
+
+class QueueStationOut(BaseModel):
+    station: int
+    ticket: str | None = Field(description="the label the station calls now, or null")
+
+
+class QueueLineOut(BaseModel):
+    line: Literal["recording", "pickup"]
+    stations: list[QueueStationOut]
+    recent: list[TicketOut]
+    waiting: int
+
+
+class QueueSiteOut(BaseModel):
+    id: int
+    name: str
+
+
+class QueueBoardOut(BaseModel):
+    site: QueueSiteOut
+    lines: list[QueueLineOut]

@@ -229,4 +229,4 @@ def audit():
     return render_template("staff/audit.html", **context)
 
 
-from scheduler.staff import desk_views  # noqa: E402,F401  (routes on this blueprint)
+from scheduler.staff import desk_views, queue_views  # noqa: E402,F401  (routes on this blueprint)
