@@ -59,7 +59,7 @@ clean:
 
 # Extract translatable strings into each catalogue and update its English .po
 # (source strings are Bahasa Indonesia; English is the translation).
-FEATURE_DIRS := sites appointments staff cards outreach notifications reports
+FEATURE_DIRS := sites appointments staff cards outreach notifications reports privacy
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot \
 		scheduler/*.py templates/*.html templates/errors

@@ -132,6 +132,16 @@ CERTIFICATE_VALID_DAYS = 180       # a certificate of recording is valid this lo
 # OUTBOX_RETENTION_DAYS = 90       # sent messages (with their addresses) are deleted after this
 # REMINDER_HOUR = 8                # reminders go out the day before, from this site-local hour
 
+# --- Personal data (UU PDP No. 27/2022): how long it is kept ---------------------
+# The worker's purge_personal_data job (and `flask privacy purge`) removes the name,
+# phone, email and NIK of what has served its purpose; counts and reports stay.
+# PERSONAL_DATA_RETENTION_DAYS = 90    # after a booking was cancelled, missed or failed
+# CARD_PICKUP_RETENTION_DAYS = 365     # after a card was collected (the NIK's keyed hash
+#                                        stays: it stops a second recording booking)
+# OUTREACH_ROSTER_RETENTION_DAYS = 30  # after an outreach session, for roster participants
+#                                        who were not recorded
+# AUDIT_RETENTION_DAYS = 730           # audit entries (who did or read what) older than this
+
 # --- Running behind a proxy, logs, health ----------------------------------------
 # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix
 # are trusted (werkzeug's ProxyFix): 1 for nginx alone, 2 for a load balancer and nginx.

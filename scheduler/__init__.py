@@ -14,7 +14,16 @@ from werkzeug.routing import IntegerConverter
 
 from scheduler.config import load_config
 
-FEATURES = ("sites", "appointments", "staff", "cards", "outreach", "notifications", "reports")
+FEATURES = (
+    "sites",
+    "appointments",
+    "staff",
+    "cards",
+    "outreach",
+    "notifications",
+    "reports",
+    "privacy",
+)
 LANGUAGES = ("id", "en")
 STATIC_MAX_AGE = 365 * 24 * 3600
 

@@ -34,6 +34,10 @@ def register(app):
         click.echo("demo data ready")
 
     _register_regency(app)
+    for feature in FEATURES:
+        module = feature_module(feature, "cli")
+        if module is not None:
+            module.register(app)
 
     slots = click.Group("slots", help="Slot generation.")
     app.cli.add_command(slots)

@@ -143,6 +143,14 @@ DEFAULTS = {
     "OUTBOX_HTTP_TIMEOUT_SECONDS": 10.0,
     # Sent messages (with their phone numbers and emails) are deleted after this.
     "OUTBOX_RETENTION_DAYS": 90,
+    # Personal data (UU PDP): days after a booking ended (cancelled, no-show, recording
+    # failed) before its name, phone, email and NIK are removed; days after a card was
+    # collected; days after an outreach session for its roster's unrecorded participants;
+    # days the audit log is kept.
+    "PERSONAL_DATA_RETENTION_DAYS": 90,
+    "CARD_PICKUP_RETENTION_DAYS": 365,
+    "OUTREACH_ROSTER_RETENTION_DAYS": 30,
+    "AUDIT_RETENTION_DAYS": 730,
     # Reminders go out the day before, from this hour (site-local).
     "REMINDER_HOUR": 8,
     # Sessions
@@ -271,6 +279,10 @@ def validate(config):
         "SLOT_WINDOW_DAYS",
         "PROXY_COUNT",
         "PUBLIC_DASHBOARD_CACHE_SECONDS",
+        "PERSONAL_DATA_RETENTION_DAYS",
+        "CARD_PICKUP_RETENTION_DAYS",
+        "OUTREACH_ROSTER_RETENTION_DAYS",
+        "AUDIT_RETENTION_DAYS",
     ):
         if int(config[key]) < 0:
             raise ConfigError(f"{key} must not be negative")

@@ -168,6 +168,28 @@ MATRIX = {
             json={"nik": "{nik}"},
         )
     ],
+    "privacy_api.my_data": [
+        Case(
+            "/api/v1/appointments/{code}/my-data",
+            everyone(200),
+            methods=("POST",),
+            json={"nik": "{nik}"},
+        ),
+        Case(
+            "/api/v1/appointments/{code}/my-data",
+            everyone(404),
+            methods=("POST",),
+            json={"nik": "{future_nik}"},
+        ),
+    ],
+    "privacy_api.erase": [
+        Case(
+            "/api/v1/appointments/{future}/erase",
+            everyone(200),
+            methods=("POST",),
+            json={"nik": "{future_nik}"},
+        )
+    ],
     "appointments_api.qr_png": [
         Case("/api/v1/appointments/{code}/qr.png?s={sig}", everyone(200)),
         Case("/api/v1/appointments/{code}/qr.png", everyone(404)),
@@ -378,6 +400,21 @@ MATRIX = {
     "appointments_views.lookup": [
         Case("/cek", resident()),
         Case("/cek", resident(302), methods=("POST",), form={"code": "{code}", "nik": "{nik}"}),
+    ],
+    "privacy_views.my_data": [
+        Case("/data-saya", resident()),
+        Case("/data-saya", resident(), methods=("POST",), form={"code": "{code}", "nik": "{nik}"}),
+    ],
+    # A download needs the token the my-data page holds; without one it is nothing.
+    "privacy_views.download": [Case("/data-saya/unduh", resident(404), methods=("POST",), form={})],
+    "privacy_views.erase": [
+        Case("/data-saya/hapus", resident()),
+        Case(
+            "/data-saya/hapus",
+            resident(),
+            methods=("POST",),
+            form={"code": "{future}", "nik": "{future_nik}", "confirm": "y"},
+        ),
     ],
     "appointments_views.cancel": [
         Case("/janji/{future}/batal?s={future_sig}", resident()),

@@ -67,7 +67,9 @@ def _code_key():
     return "code:" + services.normalize_code(request.view_args.get("code", ""))
 
 
-def _lookup_limits(fn):
+def lookup_limits(fn):
+    """Limit failed code + NIK checks per code and per address (one counter for every
+    endpoint that checks them: look-up, cancel, reschedule, my-data, erase)."""
     fn = limiter.shared_limit(
         lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
         key_func=_code_key,
@@ -115,7 +117,7 @@ def book():
 
 
 @bp.post("/appointments/<code>/lookup")
-@_lookup_limits
+@lookup_limits
 @api_doc("Look an appointment up by code and NIK", body=NikIn, response=AppointmentEnvelope)
 def lookup(code):
     data = parse_body(NikIn)
@@ -123,7 +125,7 @@ def lookup(code):
 
 
 @bp.post("/appointments/<code>/cancel")
-@_lookup_limits
+@lookup_limits
 @api_doc("Cancel an appointment", body=NikIn, response=AppointmentEnvelope)
 def cancel(code):
     data = parse_body(NikIn)
@@ -131,7 +133,7 @@ def cancel(code):
 
 
 @bp.post("/appointments/<code>/reschedule")
-@_lookup_limits
+@lookup_limits
 @api_doc("Move an appointment to another slot", body=RescheduleIn, response=AppointmentEnvelope)
 def reschedule(code):
     data = parse_body(RescheduleIn)

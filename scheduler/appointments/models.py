@@ -65,6 +65,16 @@ class Appointment(db.Model):
             name="assistance",
         ),
         sa.CheckConstraint(sa.text("channel IN ('web','api','walk_in','roster')"), name="channel"),
+        sa.CheckConstraint(
+            sa.text("erased_how IS NULL OR erased_how IN ('resident','retention')"),
+            name="erased_how",
+        ),
+        # A NIK's keyed hash never outlives the NIK it was made from (a key rotation must
+        # be able to re-key every hash); only an erased booking has neither.
+        sa.CheckConstraint(
+            sa.text("nik_encrypted <> '' OR (nik_hash = '' AND erased_at IS NOT NULL)"),
+            name="nik_or_erased",
+        ),
         sa.Index(
             "uq_appointments_holding_nik",
             "nik_hash",
@@ -107,6 +117,10 @@ class Appointment(db.Model):
     rejection_kind: Mapped[str | None] = mapped_column(sa.String(30))
     # A birth date that does not match the NIK, accepted at the desk (audited).
     birth_date_override_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # Personal data removed (scheduler/privacy): by the resident's request or the
+    # retention purge. The row stays for the counts; name, phone, email and NIK are gone.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_how: Mapped[str | None] = mapped_column(sa.String(10))
 
     slot: Mapped[Slot] = relationship()
     site: Mapped[Site] = relationship()

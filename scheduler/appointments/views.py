@@ -167,7 +167,7 @@ def _limited(request_limit):
     g.form_page = ("appointments/limited.html", {"minutes": minutes})
 
 
-def _lookup_limits(fn):
+def lookup_limits(fn):
     """The API's limits on failed code + NIK checks, sharing its counters."""
     fn = limiter.shared_limit(
         lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
@@ -275,7 +275,7 @@ def appointment(code):
 
 
 @bp.route("/cek", methods=["GET", "POST"])
-@_lookup_limits
+@lookup_limits
 def lookup():
     form = LookupForm()
     if request.method == "GET" or not form.validate_on_submit():
@@ -289,7 +289,7 @@ def lookup():
 
 
 @bp.route("/janji/<code>/batal", methods=["GET", "POST"])
-@_lookup_limits
+@lookup_limits
 def cancel(code):
     appointment = _signed(code)
     form = NikConfirmForm()
@@ -312,7 +312,7 @@ def cancel(code):
 
 
 @bp.route("/janji/<code>/ubah", methods=["GET", "POST"])
-@_lookup_limits
+@lookup_limits
 def reschedule(code):
     appointment = _signed(code)
     form = RescheduleForm()

@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from scheduler import reads
 from scheduler.appointments import services as appointments
 from scheduler.auth import api_roles
 from scheduler.cards import certificates, services, stock
@@ -186,8 +187,13 @@ def post_print_site():
 )
 def print_queue():
     query = parse_query(PrintQueueQuery)
-    cards = services.print_queue(
-        query.date or services.today(), site_ids=current_user.acting_site_ids
+    on = query.date or services.today()
+    cards = services.print_queue(on, site_ids=current_user.acting_site_ids)
+    reads.record_view(
+        current_user,
+        "export",
+        detail=f"print queue {on.isoformat()}",
+        appointment_ids=[c.appointment_id for c in cards],
     )
     return jsonify(cards=[queue_card_json(c) for c in cards])
 

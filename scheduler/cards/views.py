@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from scheduler import reads
 from scheduler.auth import page_roles
 from scheduler.cards import certificates, chart, services, stock
 from scheduler.cards.forms import (
@@ -63,6 +64,13 @@ def _date_arg(name, default):
         raise ValidationError(fields={name: _("Tanggal harus berformat YYYY-MM-DD.")}) from None
 
 
+def _shown(action, cards, detail=""):
+    """Audit the cards' holders a page showed (scheduler.reads)."""
+    reads.record_view(
+        current_user, action, detail=detail, appointment_ids=[c.appointment_id for c in cards]
+    )
+
+
 def _form_errors(form):
     return {name: errors[0] for name, errors in form.errors.items() if errors}
 
@@ -75,6 +83,7 @@ def _form_errors(form):
 def print_desk():
     on = _date_arg("date", services.today())
     cards = services.print_queue(on, site_ids=current_user.acting_site_ids)
+    _shown("view_print_queue", cards, on.isoformat())
     return render_template(
         "cards/print_desk.html", cards=cards, on=on, today=services.today(), form=PrintedForm()
     )
@@ -109,6 +118,7 @@ def pickup_desk():
             card = services.find_card(query, site_ids=current_user.acting_site_ids)
         except DomainError as exc:
             error = exc.message
+        _shown("view_pickup", [card] if card else [], card.code if card else "")
     return render_template(
         "cards/pickup_desk.html",
         q=query,
@@ -154,6 +164,7 @@ def hand_over(code):
 @page_roles(*STAFF)
 def uncollected():
     rows = services.uncollected(site_ids=current_user.acting_site_ids)
+    _shown("view_uncollected", [card for card, _days in rows])
     first = current_app.config["CARD_REMINDER_DAYS_FIRST"]
     return render_template("cards/uncollected.html", rows=rows, first=first)
 
@@ -167,6 +178,7 @@ def queue():
     status = request.args.get("status")
     statuses = (status,) if status in ("awaiting_stock", "scheduled") else None
     cards = services.list_queue(statuses, site_ids=current_user.acting_site_ids, limit=300)
+    _shown("view_card_queue", cards, status or "")
     return render_template(
         "cards/queue.html",
         cards=cards,
@@ -229,6 +241,7 @@ def issue_certificate(code):
 @page_roles(*STAFF)
 def certificate(certificate_id):
     cert = certificates.get_certificate(certificate_id, site_ids=current_user.acting_site_ids)
+    _shown("export", [cert.card_request], f"certificate {cert.number}")
     return render_template(
         "cards/certificate.html",
         cert=cert,

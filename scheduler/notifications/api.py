@@ -2,7 +2,9 @@
 Cloud API's webhook."""
 
 from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
 
+from scheduler import reads
 from scheduler.auth import api_roles
 from scheduler.notifications import services, webhooks
 from scheduler.notifications.schemas import (
@@ -35,6 +37,9 @@ bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
 def outbox():
     q = parse_query(OutboxQuery)
     rows = services.list_messages(status=q.status, limit=q.limit, before_id=q.before_id)
+    reads.record_view(
+        current_user, "view_outbox", detail=q.status or "", codes=[m.reference for m in rows]
+    )
     return jsonify(messages=[message_json(m) for m in rows])
 
 

@@ -107,6 +107,19 @@ def _insert_messages():
     return sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
+def mask_phone(phone):
+    """`+6281****890`: enough to recognise a number, never all of it ('' for none)."""
+    return f"{phone[:5]}****{phone[-3:]}" if phone and len(phone) > 8 else ("***" if phone else "")
+
+
+def mask_email(email):
+    """`b***@example.test` ('' for none)."""
+    if not email or "@" not in email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def mark_once(key):
     """Remember that something was sent once (a reminder): True the first time for `key`,
     False when it is already marked (a UNIQUE key, so two workers cannot both win).

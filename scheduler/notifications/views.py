@@ -2,7 +2,9 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from scheduler import reads
 from scheduler.auth import page_roles
 from scheduler.notifications import services
 from scheduler.notifications.models import OUTBOX_STATUSES
@@ -10,30 +12,23 @@ from scheduler.notifications.models import OUTBOX_STATUSES
 bp = Blueprint("notifications_views", __name__)
 
 
-def mask_phone(phone):
-    return f"{phone[:5]}****{phone[-3:]}" if phone and len(phone) > 8 else ("***" if phone else "")
-
-
-def mask_email(email):
-    if not email or "@" not in email:
-        return ""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
 @bp.get("/petugas/pesan-keluar")
 @page_roles("admin")
 def outbox():
     status = request.args.get("status")
     status = status if status in OUTBOX_STATUSES else None
+    messages = services.list_messages(status=status, limit=200)
+    reads.record_view(
+        current_user, "view_outbox", detail=status or "", codes=[m.reference for m in messages]
+    )
     return render_template(
         "notifications/outbox.html",
-        messages=services.list_messages(status=status, limit=200),
+        messages=messages,
         counts=services.count_by_status(),
         status=status,
         statuses=OUTBOX_STATUSES,
-        mask_phone=mask_phone,
-        mask_email=mask_email,
+        mask_phone=services.mask_phone,
+        mask_email=services.mask_email,
     )
 
 

@@ -276,7 +276,9 @@ def desk_copy(session_id, user):
     site = session.site
     closed = is_closed(session)
     rows = [] if closed else services.session_appointments(session)
-    staff.audit_view(user, "view_outreach_desk", site.id, f"session {session.id}")
+    staff.audit_view(
+        user, "view_outreach_desk", site.id, f"session {session.id}", [a.id for a in rows]
+    )
     return {
         "session": {
             "id": session.id,

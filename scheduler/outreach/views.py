@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from scheduler import reads
 from scheduler.appointments import services as appointments
 from scheduler.auth import page_roles
 from scheduler.booking_limit import booking_limit
@@ -124,8 +125,21 @@ def new_request():
     return redirect(url_for("outreach_views.request_detail", request_id=created.id))
 
 
+def _shown(action, session, appointments_shown, what=""):
+    """Audit the participants a page showed (scheduler.reads)."""
+    if session is not None:
+        reads.record_view(
+            current_user,
+            action,
+            site_id=session.site_id,
+            detail=f"{what}session {session.id}",
+            appointment_ids=[a.id for a in appointments_shown],
+        )
+
+
 def _detail(request_id, **forms_given):
     overview = services.request_overview(request_id, current_user)
+    _shown("view_outreach", overview["session"], overview["participants"])
     suggested = services.suggested_approval(overview["request"])
     context = {
         **overview,
@@ -263,6 +277,7 @@ def attendance(session_id):
     )
     overview = services.request_overview(session.request_id, current_user)
     rows = [(a, _qr_data_uri(a)) for a in overview["participants"] if a.status != "cancelled"]
+    _shown("export", session, [a for a, _uri in rows], what="attendance list, ")
     return render_template("outreach/attendance.html", rows=rows, **overview)
 
 
@@ -279,6 +294,8 @@ def tally(session_id):
         "outcomes": OUTCOMES,
         "outcome_labels": _outcome_labels(),
     }
+    if request.method == "GET":
+        _shown("view_outreach", session, [a for a, _outcome in context["rows"]])
     g.form_page = ("outreach/tally.html", context)
     if not form.validate_on_submit():
         return _show(form, "outreach/tally.html", context)

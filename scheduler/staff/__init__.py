@@ -15,7 +15,10 @@ def init_app(app):
             return None
         return services.load_user(session_id)
 
+    from scheduler import reads
     from scheduler.staff.views import expire_session
+
+    reads.register_recorder(services.record_view)
 
     app.before_request(expire_session)
 

@@ -184,7 +184,7 @@ def roster(actor, site_id, on=None):
     site = _site_for(actor, site_id)
     on = on or sites.to_local(site, clock.now()).date()
     rows, counts = appointments.list_day(site, on)
-    audit_view(actor, "view_roster", site.id, on.isoformat())
+    audit_view(actor, "view_roster", site.id, on.isoformat(), [a.id for a in rows])
     return site, on, rows, counts
 
 

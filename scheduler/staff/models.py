@@ -180,3 +180,23 @@ class QueueTicket(db.Model):
     def label(self):
         """What the screen shows: A-007 on the recording line, B-007 at the pickup desk."""
         return f"{'A' if self.line == 'recording' else 'B'}-{self.number:03d}"
+
+
+# The people a page view showed: one audit entry per page view, and one pair of ids per
+# person on it, written in one INSERT. A resident's access answer (my-data) lists the
+# entries that name their booking.
+audit_entry_appointments = sa.Table(
+    "audit_entry_appointments",
+    db.metadata,
+    sa.Column(
+        "audit_entry_id",
+        sa.ForeignKey("audit_entries.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "appointment_id",
+        sa.ForeignKey("appointments.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)

@@ -12,12 +12,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from scheduler import clock, names
+from scheduler.appointments.models import Appointment
 from scheduler.auth import ROLES
 from scheduler.db import transactional
 from scheduler.errors import NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import Site
-from scheduler.staff.models import ApiToken, AuditEntry, User
+from scheduler.staff.models import ApiToken, AuditEntry, User, audit_entry_appointments
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -262,6 +263,16 @@ AUDIT_ACTIONS = (
     "no_show",
     "office_cancel",
     "view_roster",
+    "view_desk",
+    "view_card_queue",
+    "view_print_queue",
+    "view_pickup",
+    "view_uncollected",
+    "view_outbox",
+    "view_outreach",
+    "view_outreach_desk",
+    "export",
+    "resident_erasure",
     "user_create",
     "user_update",
     "password_change",
@@ -288,20 +299,75 @@ def audit(actor, action, appointment=None, site_id=None, detail=""):
     return entry
 
 
-def audit_view(actor, action, site_id, detail):
-    """Audit a view of personal data; a page that refreshes itself writes one entry per
-    quarter hour, not one per poll."""
-    recent = db.session.scalar(
-        sa.select(AuditEntry.id).where(
+def audit_view(actor, action, site_id, detail, appointment_ids=()):
+    """Audit a view of personal data: one entry per page view, naming every booking it
+    showed (`appointment_ids`, one INSERT); a page that refreshes itself writes one entry
+    per quarter hour, not one per poll, and adds the bookings new to it."""
+    entry_id = db.session.scalar(
+        sa.select(AuditEntry.id)
+        .where(
             AuditEntry.user_id == actor.id,
             AuditEntry.action == action,
             AuditEntry.site_id == site_id,
             AuditEntry.detail == detail,
             AuditEntry.at > clock.now() - VIEW_DEDUP,
         )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
     )
-    if recent is None:
-        audit(actor, action, site_id=site_id, detail=detail)
+    if entry_id is None:
+        entry_id = audit(actor, action, site_id=site_id, detail=detail).id
+    _link_shown(entry_id, appointment_ids)
+
+
+def _link_shown(entry_id, appointment_ids):
+    wanted = {int(i) for i in appointment_ids if i is not None}
+    if not wanted:
+        return
+    table = audit_entry_appointments
+    known = set(
+        db.session.scalars(
+            sa.select(table.c.appointment_id).where(table.c.audit_entry_id == entry_id)
+        )
+    )
+    new = sorted(wanted - known)
+    if new:
+        db.session.execute(
+            sa.insert(table), [{"audit_entry_id": entry_id, "appointment_id": i} for i in new]
+        )
+
+
+@transactional
+def record_view(actor, action, site_id, detail, appointment_ids, codes):
+    """The recorder of scheduler.reads: one audit entry for a page view or export, naming
+    the bookings it showed (given by id or by code)."""
+    ids = set(appointment_ids)
+    if codes:
+        ids |= set(
+            db.session.scalars(sa.select(Appointment.id).where(Appointment.code.in_(set(codes))))
+        )
+    if ids:
+        audit_view(actor, action, site_id, detail[:300], ids)
+
+
+def _showing(appointment_ids):
+    table = audit_entry_appointments
+    return sa.select(table.c.audit_entry_id).where(table.c.appointment_id.in_(appointment_ids))
+
+
+def entries_about(appointment_id):
+    """Every audit entry naming a booking: an action on it, or a page view or export that
+    showed it; oldest first."""
+    return db.session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            sa.or_(
+                AuditEntry.appointment_id == appointment_id,
+                AuditEntry.id.in_(_showing([appointment_id])),
+            )
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
 
 
 def list_audit(user_id=None, action=None, code=None, site_id=None, on=None, limit=200):
@@ -312,7 +378,10 @@ def list_audit(user_id=None, action=None, code=None, site_id=None, on=None, limi
     if action:
         query = query.where(AuditEntry.action == action)
     if code:
-        query = query.where(AuditEntry.appointment_code == code.strip().upper())
+        # The entries about the booking, and the page views and exports that showed it.
+        code = code.strip().upper()
+        shown = _showing(sa.select(Appointment.id).where(Appointment.code == code))
+        query = query.where(sa.or_(AuditEntry.appointment_code == code, AuditEntry.id.in_(shown)))
     if site_id:
         query = query.where(AuditEntry.site_id == site_id)
     if on:

@@ -25,6 +25,7 @@ from scheduler.appointments.services.booking import (
 from scheduler.appointments.services.changes import (
     cancel_appointment,
     cancel_by_office,
+    cancel_without_message,
     find_for_resident,
     get_by_code,
     list_for_slots,
@@ -69,6 +70,7 @@ __all__ = [
     "book_into_slot",
     "cancel_appointment",
     "cancel_by_office",
+    "cancel_without_message",
     "card_summary",
     "check_applicant",
     "check_in",

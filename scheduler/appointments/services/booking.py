@@ -204,6 +204,8 @@ def _appointment_values(slot, applicant, nik_hash, channel, status):
         "birth_date_override_reason": None,
         "rejected_at": None,
         "rejection_kind": None,
+        "erased_at": None,
+        "erased_how": None,
     }
 
 

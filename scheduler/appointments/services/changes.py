@@ -90,6 +90,14 @@ def _cancel(appointment, reason):
 
 
 @transactional
+def cancel_without_message(appointment, reason=None):
+    """Cancel a booked appointment and free its seat, telling nobody (the resident asked
+    for their data to be erased: there is no one left to tell). Raises InvalidState."""
+    _cancel(appointment, reason)
+    return appointment
+
+
+@transactional
 def cancel_by_office(appointment, reason):
     """The office cancels (closure, device fault); the resident is told."""
     _cancel(appointment, reason)

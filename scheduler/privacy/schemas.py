@@ -1,0 +1,110 @@
+"""Output shapes of the privacy API (the input is the look-up's {"nik"})."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from scheduler.appointments.schemas import CardPickupSite
+
+Status = Literal["booked", "checked_in", "recorded", "recording_failed", "no_show", "cancelled"]
+
+
+class SlotTimes(BaseModel):
+    starts_at: str
+    ends_at: str
+
+
+class SiteRef(BaseModel):
+    id: int
+    name: str
+
+
+class BookingData(BaseModel):
+    code: str
+    status: Status
+    channel: Literal["web", "api", "walk_in", "roster"]
+    name: str
+    nik_masked: str
+    birth_date: date
+    married: bool
+    phone_masked: str | None
+    email_masked: str | None
+    language: str
+    consent_at: str | None
+    booked_at: str | None
+    slot: SlotTimes
+    site: SiteRef
+    outcome_reason: str | None
+
+
+class HistoryEvent(BaseModel):
+    at: str
+    event: str
+    by: str | None
+
+
+class CardData(BaseModel):
+    status: Literal["not_recorded", "awaiting_stock", "scheduled", "ready", "picked_up"]
+    print_on: date | None
+    pickup_from: date | None
+    pickup_site: CardPickupSite | None
+    queue_position: int | None
+    requested_at: str | None
+    printed_at: str | None
+    picked_up_at: str | None
+    collected_by: Literal["self", "family"] | None = None
+
+
+class MessageData(BaseModel):
+    event: str
+    queued_at: str | None
+    sent_at: str | None
+    status: Literal["pending", "sent", "failed", "dead"]
+    channel: Literal["whatsapp", "sms", "email", "log"] | None
+    delivery: Literal["sent", "delivered", "read", "failed"] | None
+    to: str | None
+
+
+class StaffRead(BaseModel):
+    at: str
+    staff: str
+    action: str
+    detail: str
+
+
+class Retention(BaseModel):
+    personal_data_until: date | None
+    rule: Literal["erased", "ended_booking", "card_collected", "card_in_process", "open_booking"]
+
+
+class MyDataOut(BaseModel):
+    booking: BookingData
+    history: list[HistoryEvent]
+    card: CardData
+    messages: list[MessageData]
+    staff_reads: list[StaffRead]
+    retention: Retention
+
+
+class ErasedItem(BaseModel):
+    what: str
+    label: str
+
+
+class KeptItem(BaseModel):
+    what: str
+    label: str
+    why: str
+
+
+class Office(BaseModel):
+    name: str
+    address: str
+
+
+class ErasureOut(BaseModel):
+    removed: list[ErasedItem]
+    kept: list[KeptItem]
+    complete: bool
+    office: Office | None

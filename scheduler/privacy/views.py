@@ -1,0 +1,67 @@
+"""A resident's own data on the web: see it ("Data saya", also as a JSON file) and erase
+it. Code and NIK are asked on every visit, with the look-up's limits; the NIK is never
+written back into a page."""
+
+import json
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+
+from scheduler.appointments.views import _form_failed, lookup_limits
+from scheduler.errors import DomainError
+from scheduler.privacy import labels, services
+from scheduler.privacy.forms import DownloadForm, EraseForm, MyDataForm
+
+bp = Blueprint("privacy_views", __name__)
+
+
+def _page_context():
+    return {"labels": labels, "label": labels.label}
+
+
+@bp.route("/data-saya", methods=["GET", "POST"])
+@lookup_limits
+def my_data():
+    form = MyDataForm(
+        data={"code": request.args.get("kode", "")} if request.method == "GET" else None
+    )
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("privacy/ask.html", form=form, errors={}), status
+    try:
+        data, token = services.open_my_data(form.code.data, form.nik.data)
+    except DomainError as exc:
+        return _form_failed("privacy/ask.html", exc, form=form)
+    return render_template(
+        "privacy/my_data.html",
+        data=data,
+        download=DownloadForm(data={"token": token}),
+        **_page_context(),
+    )
+
+
+@bp.post("/data-saya/unduh")
+def download():
+    form = DownloadForm()
+    data = services.my_data_for_token(form.token.data if form.validate_on_submit() else "")
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    resp = Response(body, mimetype="application/json")
+    code = data["booking"]["code"]
+    resp.headers["Content-Disposition"] = f'attachment; filename="data-saya-{code}.json"'
+    return resp
+
+
+@bp.route("/data-saya/hapus", methods=["GET", "POST"])
+@lookup_limits
+def erase():
+    form = EraseForm(
+        data={"code": request.args.get("kode", "")} if request.method == "GET" else None
+    )
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("privacy/erase.html", form=form, errors={}), status
+    try:
+        result = services.erase_my_data(form.code.data, form.nik.data)
+    except DomainError as exc:
+        return _form_failed("privacy/erase.html", exc, form=form)
+    return render_template("privacy/erased.html", result=result, title=_("Data Anda"))
