@@ -44,7 +44,9 @@ MESSAGE_STATUSES = {
 }
 RULES = {
     "ended_booking": _l("Dihapus otomatis pada %(day)s"),
-    "card_collected": _l("Dihapus otomatis pada %(day)s"),
+    "card_collected": _l(
+        "Nomor HP dan email dihapus otomatis pada %(day)s; catatan perekaman disimpan kantor"
+    ),
     "card_in_process": _l("Disimpan selama KTP-el Anda masih diproses"),
     "open_booking": _l("Disimpan selama janji temu Anda masih berjalan"),
     "erased": _l("Sudah dihapus"),
