@@ -1,6 +1,6 @@
 """The reports' JSON shapes (for the OpenAPI document) and query parameters."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CoverageCellOut(BaseModel):
@@ -65,3 +65,57 @@ class DashboardOut(BaseModel):
     stock: DashboardStockOut
     sites: list[DashboardSiteOut]
     recordings_this_month: RecordingsOut
+
+
+class MonthQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    month: str | None = Field(default=None, max_length=7, description="YYYY-MM; default this month")
+
+
+class ReportCountsOut(BaseModel):
+    bookings: int
+    recordings: int
+    no_shows: int
+    failed_recordings: int
+    walk_ins: int
+    outreach_sessions: int
+    outreach_participants: int
+    cards_printed: int
+    cards_collected: int
+    blanks_received: int
+    blanks_spoiled: int
+
+
+class ReportSiteOut(ReportCountsOut):
+    site_id: int | None = Field(description="null: the regency's blank store")
+    name: str
+    kind: str
+
+
+class ReportDayOut(ReportCountsOut):
+    date: str
+
+
+class MonthlyReportOut(BaseModel):
+    month: str
+    regency: str
+    first: str
+    last: str
+    sites: list[ReportSiteOut]
+    total: ReportCountsOut
+    days: list[ReportDayOut]
+
+
+def report_json(report):
+    """MonthlyReportOut of a monthly.Report."""
+    return {
+        "month": report.label,
+        "regency": report.regency,
+        "first": report.first.isoformat(),
+        "last": report.last.isoformat(),
+        "sites": [
+            {"site_id": r.key, "name": r.name, "kind": r.kind, **r.counts} for r in report.sites
+        ],
+        "total": dict(report.total.counts),
+        "days": [{"date": d.key.isoformat(), **d.counts} for d in report.days],
+    }

@@ -1,17 +1,21 @@
-"""Pages: the public dashboard (/angka)."""
+"""Pages: the public dashboard (/angka) and the monthly report (page, CSV, XLSX)."""
 
 from datetime import datetime
 from decimal import Decimal
 
 from babel.dates import format_datetime
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, Response, make_response, render_template, request
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
-from scheduler.reports import charts, dashboard
+from scheduler.auth import page_roles
+from scheduler.errors import ValidationError
+from scheduler.reports import charts, dashboard, exports, monthly
 
 bp = Blueprint("reports_views", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_template_filter("report_num")
@@ -60,3 +64,52 @@ def public_dashboard():
     response.cache_control.max_age = max_age
     response.vary.update(("Cookie", "Accept-Language"))
     return response
+
+
+# ------------------------------------------------------------------ the monthly report
+
+
+def _report():
+    year, month = monthly.parse_month(request.args.get("month"))
+    return monthly.monthly_report(year, month, site_ids=current_user.acting_site_ids)
+
+
+@bp.get("/petugas/laporan-bulanan")
+@page_roles("admin", "staff")
+def monthly_report():
+    try:
+        report = _report()
+    except ValidationError as exc:
+        today = monthly.parse_month(None)
+        report = monthly.monthly_report(*today, site_ids=current_user.acting_site_ids)
+        return render_template(
+            "reports/monthly.html",
+            r=report,
+            columns=monthly.COLUMNS,
+            labels=monthly.LABELS,
+            error=exc.fields.get("month"),
+        ), 422
+    return render_template(
+        "reports/monthly.html", r=report, columns=monthly.COLUMNS, labels=monthly.LABELS
+    )
+
+
+def _download(body, mimetype, report, extension):
+    response = Response(body, mimetype=mimetype)
+    name = f"laporan-bulanan-{report.label}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/petugas/laporan-bulanan.csv")
+@page_roles("admin", "staff")
+def monthly_report_csv():
+    report = _report()
+    return _download(exports.report_csv(report), "text/csv", report, "csv")
+
+
+@bp.get("/petugas/laporan-bulanan.xlsx")
+@page_roles("admin", "staff")
+def monthly_report_xlsx():
+    report = _report()
+    return _download(exports.report_xlsx(report), XLSX, report, "xlsx")
