@@ -32,9 +32,11 @@ def api_doc(
     multipart=None,
     produces=None,
     same_schema_for=(),
+    body_required=True,
 ):
     """Declare an endpoint's contract for the OpenAPI document (same_schema_for: other
-    statuses that answer with the response schema, such as /readyz's 503)."""
+    statuses that answer with the response schema, such as /readyz's 503; body_required
+    False: the body may be left out, see parse_optional_body)."""
 
     def deco(fn):
         fn._openapi = {
@@ -49,6 +51,7 @@ def api_doc(
             "multipart": multipart,
             "produces": produces,
             "same_schema_for": same_schema_for,
+            "body_required": body_required,
         }
         return fn
 
@@ -134,6 +137,13 @@ def parse_body(model):
     if not raw:
         raise ValidationError(_("Isi permintaan kosong; kirim objek JSON."))
     return validate(model, load_json(raw))
+
+
+def parse_optional_body(model):
+    """Like parse_body, but a request without a body is `model`'s defaults."""
+    if not request.get_data(cache=True):
+        return model()
+    return parse_body(model)
 
 
 def load_json(raw):
@@ -270,7 +280,7 @@ def build_openapi(app=None):
                 op["parameters"] = parameters
             if meta["body"] is not None:
                 op["requestBody"] = {
-                    "required": True,
+                    "required": meta.get("body_required", True),
                     "content": {
                         "application/json": {"schema": _schema_ref(meta["body"], components)}
                     },

@@ -110,6 +110,8 @@ class Appointment(db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The digital ID (IKD) activated at the desk when recording (a checkbox there).
+    ikd_activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome_reason: Mapped[str | None] = mapped_column(sa.String(200))
     # The centre's rejection of a recording (re-recording): when and why.

@@ -228,6 +228,7 @@ def picked_up(code):
         collector_name=data.collector_name,
         actor_id=current_user.id,
         site_ids=current_user.acting_site_ids,
+        ikd_activated=data.ikd_activated,
     )
     return _card_response(card)
 

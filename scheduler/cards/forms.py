@@ -74,6 +74,7 @@ class HandOverForm(PageForm):
     )
     collector_name = StringField(_l("Nama anggota keluarga"), validators=[Length(max=100)])
     on_family_card = BooleanField(_l("Nama ini tercantum di Kartu Keluarga pemilik kartu"))
+    ikd_activated = BooleanField(_l("IKD (KTP digital) diaktifkan di loket ini"))
 
 
 class PriorityForm(PageForm):

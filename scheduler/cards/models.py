@@ -221,6 +221,8 @@ class CardRequest(db.Model):
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     collected_by: Mapped[str | None] = mapped_column(sa.String(10))
     collector_name: Mapped[str | None] = mapped_column(sa.String(100))
+    # The digital ID (IKD) activated at the pickup desk (a checkbox there).
+    ikd_activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     handed_over_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

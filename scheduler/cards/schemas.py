@@ -72,6 +72,9 @@ class PrintedIn(_In):
 class PickedUpIn(_In):
     collected_by: Literal["self", "family"]
     collector_name: Name | None = None
+    ikd_activated: bool = Field(
+        default=False, description="The digital ID (IKD) was activated at the pickup desk"
+    )
 
 
 class PriorityIn(_In):

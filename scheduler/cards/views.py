@@ -155,6 +155,7 @@ def hand_over(code):
         collector_name=form.collector_name.data,
         actor_id=current_user.id,
         site_ids=current_user.acting_site_ids,
+        ikd_activated=form.ikd_activated.data,
     )
     flash(_("KTP-el %(code)s sudah diserahkan.", code=card.code))
     return redirect(url_for("cards_views.pickup_desk"))

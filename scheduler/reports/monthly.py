@@ -10,7 +10,9 @@ Days are the regency's local days. What counts where, and on which day:
 - outreach sessions and participants: sessions held that day at the school or village
   hall, and the residents booked into them (cancellations apart);
 - cards printed (at the printing site) and collected (at the pickup site) that day;
-- blanks received and spoiled: the blank ledger's entries of that day.
+- blanks received and spoiled: the blank ledger's entries of that day;
+- digital IDs (IKD) activated that day at the recording desk, or at the pickup desk
+  (by the pickup site; one activated at recording is not counted again at pickup).
 The report reads and never changes anything.
 """
 
@@ -42,6 +44,8 @@ COLUMNS = (
     "cards_collected",
     "blanks_received",
     "blanks_spoiled",
+    "ikd_at_recording",
+    "ikd_at_pickup",
 )
 
 LABELS = {
@@ -56,6 +60,8 @@ LABELS = {
     "cards_collected": _l("Kartu diambil"),
     "blanks_received": _l("Blangko diterima"),
     "blanks_spoiled": _l("Blangko rusak"),
+    "ikd_at_recording": _l("IKD aktif saat rekam"),
+    "ikd_at_pickup": _l("IKD aktif saat ambil"),
 }
 ALWAYS_LISTED = ("office", "subdistrict")
 
@@ -254,6 +260,18 @@ def _events(lo, hi, first, last, include_ledger):
     yield (
         "cards_collected",
         _rows(sa.select(card.pickup_site_id, card.picked_up_at).where(in_range(card.picked_up_at))),
+    )
+    yield (
+        "ikd_at_recording",
+        _rows(sa.select(a.site_id, a.ikd_activated_at).where(in_range(a.ikd_activated_at))),
+    )
+    yield (
+        "ikd_at_pickup",
+        _rows(
+            sa.select(card.pickup_site_id, card.ikd_activated_at).where(
+                in_range(card.ikd_activated_at)
+            )
+        ),
     )
     if include_ledger:
         yield from _ledger(first, last)

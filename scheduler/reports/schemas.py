@@ -84,6 +84,8 @@ class ReportCountsOut(BaseModel):
     cards_collected: int
     blanks_received: int
     blanks_spoiled: int
+    ikd_at_recording: int = Field(description="Digital IDs (IKD) activated at recording")
+    ikd_at_pickup: int = Field(description="Digital IDs (IKD) activated at card pickup")
 
 
 class ReportSiteOut(ReportCountsOut):

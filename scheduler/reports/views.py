@@ -1,4 +1,5 @@
-"""Pages: the public dashboard (/angka) and the monthly report (page, CSV, XLSX)."""
+"""Pages: the public dashboard (/angka), the monthly report (page, CSV, XLSX) and the
+export for SIAK."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +13,7 @@ from markupsafe import Markup
 
 from scheduler.auth import page_roles
 from scheduler.errors import ValidationError
-from scheduler.reports import charts, dashboard, exports, monthly
+from scheduler.reports import charts, dashboard, exports, monthly, siak
 
 bp = Blueprint("reports_views", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,3 +114,32 @@ def monthly_report_csv():
 def monthly_report_xlsx():
     report = _report()
     return _download(exports.report_xlsx(report), XLSX, report, "xlsx")
+
+
+# ------------------------------------------------------------------- the SIAK export
+
+
+@bp.get("/petugas/siak")
+@page_roles(*siak.SIAK_ROLES)
+def siak_export():
+    error = None
+    try:
+        day = siak.parse_day(request.args.get("date"))
+    except ValidationError as exc:
+        day, error = siak.parse_day(None), exc.fields.get("date")
+    html = render_template(
+        "reports/siak.html", day=day, count=siak.count_recorded(day), error=error
+    )
+    return html, 422 if error else 200
+
+
+@bp.get("/petugas/siak/perekaman.csv")
+@page_roles(*siak.SIAK_ROLES)
+def siak_export_csv():
+    name, body = siak.export_recorded(current_user, siak.parse_day(request.args.get("date")))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Full NIKs: kept by no cache, neither the browser's nor a proxy's.
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["Pragma"] = "no-cache"
+    return response

@@ -7,7 +7,7 @@ from flask_login import current_user
 from scheduler.appointments.api import appointment_json
 from scheduler.appointments.schemas import AppointmentEnvelope
 from scheduler.auth import api_roles
-from scheduler.openapi import api_doc, parse_body
+from scheduler.openapi import api_doc, parse_body, parse_optional_body
 from scheduler.staff import desk, queue
 from scheduler.staff.models import QUEUE_LINES
 from scheduler.staff.schemas import (
@@ -16,6 +16,7 @@ from scheduler.staff.schemas import (
     CheckinIn,
     QueueBoardOut,
     ReasonIn,
+    RecordedIn,
     RejectionIn,
     TicketEnvelope,
     TicketIn,
@@ -57,9 +58,17 @@ def checkin():
 
 @bp.post("/appointments/<code>/recorded")
 @api_roles(*desk.DESK_ROLES)
-@api_doc("Biometrics taken", response=AppointmentEnvelope, auth=True)
+@api_doc(
+    "Biometrics taken",
+    body=RecordedIn,
+    body_required=False,
+    response=AppointmentEnvelope,
+    auth=True,
+    description="The body may be left out; ikd_activated: the digital ID was activated too.",
+)
 def recorded(code):
-    return _answer(desk.mark_recorded(current_user, code))
+    data = parse_optional_body(RecordedIn)
+    return _answer(desk.mark_recorded(current_user, code, ikd_activated=data.ikd_activated))
 
 
 @bp.post("/appointments/<code>/recording-failed")

@@ -105,13 +105,13 @@ def _queue_number(appointment):
 
 
 @transactional
-def mark_recorded(actor, code):
-    """Biometrics taken; raises NotFound, InvalidState."""
+def mark_recorded(actor, code, ikd_activated=False):
+    """Biometrics taken (and the IKD activated, when ticked); raises NotFound, InvalidState."""
     appointment = appointment_for(actor, code)
-    appointments.mark_recorded(appointment)
+    appointments.mark_recorded(appointment, ikd_activated=ikd_activated)
     # docs/api.md: marking a resident recorded runs the card allocation in the same transaction.
     cards.on_recorded(appointment, actor_id=actor.id)
-    audit(actor, "recorded", appointment)
+    audit(actor, "recorded", appointment, detail="ikd" if ikd_activated else "")
     return appointment
 
 

@@ -170,7 +170,7 @@ def _act(code, action):
     if action == "check-in":
         return desk.check_in(current_user, code=code)
     if action == "recorded":
-        return desk.mark_recorded(current_user, code)
+        return desk.mark_recorded(current_user, code, request.form.get("ikd_activated") == "y")
     if action == "recording-failed":
         return desk.mark_recording_failed(current_user, code, _reason())
     if action == "no-show":

@@ -34,6 +34,12 @@ class CheckinIn(_In):
         return self
 
 
+class RecordedIn(_In):
+    ikd_activated: bool = Field(
+        default=False, description="The digital ID (IKD) was activated at the desk"
+    )
+
+
 class ReasonIn(_In):
     reason: Reason
 

@@ -273,6 +273,7 @@ AUDIT_ACTIONS = (
     "view_outreach_desk",
     "export",
     "resident_erasure",
+    "siak_export",
     "user_create",
     "user_update",
     "password_change",

@@ -70,16 +70,16 @@ def november(ctx):
     booked = [_book(office, at(5, 10), at(3, 9, n), n) for n in range(3)]
     failing = _book(kecamatan, at(5, 10), at(3, 11), 9)
     # 5 Nov: two recorded at the office (cards queued), one no-show, one failure.
-    for a in booked[:2]:
+    for i, a in enumerate(booked[:2]):
         _at_desk(at(5, 10, 5), appointments.check_in, a)
-        _at_desk(at(5, 10, 20), appointments.mark_recorded, a)
+        _at_desk(at(5, 10, 20), appointments.mark_recorded, a, i == 0)  # IKD for the first
         cards.on_recorded(a)
     _at_desk(at(5, 16), appointments.mark_no_show, booked[2])
     _at_desk(at(5, 10, 5), appointments.check_in, failing)
     _at_desk(at(5, 10, 30), appointments.mark_recording_failed, failing, "Sidik jari aus")
-    # 10 Nov: a walk-in at the kecamatan, recorded.
+    # 10 Nov: a walk-in at the kecamatan, recorded, IKD activated at the desk.
     walk_in = _book(kecamatan, at(10, 9), at(10, 9, 5), 20, channel="walk_in", status="checked_in")
-    _at_desk(at(10, 9, 25), appointments.mark_recorded, walk_in)
+    _at_desk(at(10, 9, 25), appointments.mark_recorded, walk_in, True)
     # 12 Nov: an outreach session at a school, two participants (booked 9 Nov) and one
     # who cancelled.
     clock.freeze(at(1, 8))
@@ -114,8 +114,12 @@ def november(ctx):
     card_codes = [c.code for c in cards.list_queue()]
     _at_desk(at(20, 9), lambda: cards.mark_printed(card_codes[0]))
     _at_desk(at(20, 10), lambda: cards.mark_printed(card_codes[1], misprints=1))
-    # 25 Nov: one card collected.
-    _at_desk(at(25, 9), lambda: cards.hand_over(card_codes[0], collected_by="self"))
+    # 25 Nov: both cards collected; IKD ticked for both, but the first holder activated
+    # it at recording already: one activation at pickup.
+    for code in card_codes:
+        _at_desk(
+            at(25, 9), lambda c=code: cards.hand_over(c, collected_by="self", ikd_activated=True)
+        )
     # Around the month: 31 Oct 23:30 and 1 Dec 00:30 local do not count, 30 Nov 23:30 does.
     _book(office, at(2, 10, month=12), at(31, 23, 30, month=10), 40)
     _book(office, at(2, 10, month=12), at(1, 0, 30, month=12), 41)
@@ -128,12 +132,17 @@ def november(ctx):
 EXPECTED_DAYS = {
     date(2026, 11, 2): {"blanks_received": 100},
     date(2026, 11, 3): {"bookings": 4},
-    date(2026, 11, 5): {"recordings": 2, "no_shows": 1, "failed_recordings": 1},
+    date(2026, 11, 5): {
+        "recordings": 2,
+        "no_shows": 1,
+        "failed_recordings": 1,
+        "ikd_at_recording": 1,
+    },
     date(2026, 11, 9): {"bookings": 3},
-    date(2026, 11, 10): {"walk_ins": 1, "recordings": 1},
+    date(2026, 11, 10): {"walk_ins": 1, "recordings": 1, "ikd_at_recording": 1},
     date(2026, 11, 12): {"outreach_sessions": 1, "outreach_participants": 2},
     date(2026, 11, 20): {"cards_printed": 2, "blanks_spoiled": 1},
-    date(2026, 11, 25): {"cards_collected": 1},
+    date(2026, 11, 25): {"cards_collected": 2, "ikd_at_pickup": 1},
     date(2026, 11, 30): {"bookings": 1},
 }
 
@@ -158,13 +167,16 @@ def test_the_month_per_site(november):
         "recordings": 2,
         "no_shows": 1,
         "cards_printed": 2,
-        "cards_collected": 1,
+        "cards_collected": 2,
+        "ikd_at_recording": 1,
+        "ikd_at_pickup": 1,
     }
     assert rows[kecamatan.id] == {
         "bookings": 1,
         "failed_recordings": 1,
         "walk_ins": 1,
         "recordings": 1,
+        "ikd_at_recording": 1,
     }
     assert rows[school] == {"bookings": 3, "outreach_sessions": 1, "outreach_participants": 2}
     assert rows[None] == {"blanks_received": 100, "blanks_spoiled": 1}
@@ -177,9 +189,11 @@ def test_the_month_per_site(november):
         "outreach_sessions": 1,
         "outreach_participants": 2,
         "cards_printed": 2,
-        "cards_collected": 1,
+        "cards_collected": 2,
         "blanks_received": 100,
         "blanks_spoiled": 1,
+        "ikd_at_recording": 2,
+        "ikd_at_pickup": 1,
     }
 
 

@@ -67,6 +67,7 @@ def test_the_api_for_staff_shows_their_sites(client, november):  # noqa: F811
         "date": "2026-11-10",
         "walk_ins": 1,
         "recordings": 1,
+        "ikd_at_recording": 1,
     }
     admin = staff.create_token(make_user("admin").email)
     everything = client.get(

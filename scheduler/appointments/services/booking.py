@@ -199,6 +199,7 @@ def _appointment_values(slot, applicant, nik_hash, channel, status):
         "status_changed_at": now,
         "checked_in_at": now if status == "checked_in" else None,
         "recorded_at": None,
+        "ikd_activated_at": None,
         "cancelled_at": None,
         "outcome_reason": None,
         "birth_date_override_reason": None,

@@ -152,9 +152,12 @@ def appointment_for_checkin(qr=None, code=None):
 
 
 @transactional
-def mark_recorded(appointment):
-    """Biometrics taken: the appointment is recorded. Raises InvalidState unless checked in."""
-    if not _transition(appointment, ("checked_in",), status="recorded", recorded_at=clock.now()):
+def mark_recorded(appointment, ikd_activated=False):
+    """Biometrics taken: the appointment is recorded (and the digital ID, IKD, activated
+    there when `ikd_activated`). Raises InvalidState unless checked in."""
+    now = clock.now()
+    ikd = {"ikd_activated_at": now} if ikd_activated else {}
+    if not _transition(appointment, ("checked_in",), status="recorded", recorded_at=now, **ikd):
         raise InvalidState(
             _l(
                 "Hanya penduduk yang sudah check-in dapat ditandai terekam (status: %(s)s).",

@@ -108,10 +108,13 @@ def find_card(text, site_ids=None):
 
 
 @transactional
-def hand_over(code, *, collected_by, collector_name=None, actor_id=None, site_ids=None):
+def hand_over(
+    code, *, collected_by, collector_name=None, actor_id=None, site_ids=None, ikd_activated=False
+):
     """Record who collected a printed card (the resident, or a family member on the family
-    card) and when. Raises NotFound, ValidationError, InvalidState (not printed, before
-    pickup_from, handed over already)."""
+    card) and when, and whether the digital ID (IKD) was activated there (not counted
+    again when it was activated at recording). Raises NotFound, ValidationError,
+    InvalidState (not printed, before pickup_from, handed over already)."""
     card = get_card(code, site_ids)
     if collected_by not in ("self", "family"):
         raise ValidationError(fields={"collected_by": _l("Pilih siapa yang mengambil.")})
@@ -134,11 +137,20 @@ def hand_over(code, *, collected_by, collector_name=None, actor_id=None, site_id
         collected_by=collected_by,
         collector_name=collector_name if collected_by == "family" else card.name,
         handed_over_by_id=actor_id,
+        **(
+            {"ikd_activated_at": clock.now()}
+            if ikd_activated and not _ikd_at_recording(card)
+            else {}
+        ),
     )
     if not handed:
         raise InvalidState(_l("Kartu ini sudah diserahkan."))
     db.session.refresh(card)
     return card
+
+
+def _ikd_at_recording(card):
+    return card.appointment is not None and card.appointment.ikd_activated_at is not None
 
 
 def uncollected(site_ids=None, min_days=0):
