@@ -7,7 +7,7 @@ from flask_login import current_user
 from scheduler import reads
 from scheduler.appointments import services as appointments
 from scheduler.auth import api_roles
-from scheduler.cards import certificates, services, stock
+from scheduler.cards import certificates, ledger, services, stock
 from scheduler.cards.schemas import (
     CardEnvelope,
     CertificateEnvelope,
@@ -27,6 +27,7 @@ from scheduler.cards.schemas import (
     SpoilageEnvelope,
     SpoilageIn,
     StockOut,
+    StockQuery,
     card_detail_json,
     entry_json,
     expected_json,
@@ -63,11 +64,16 @@ def _card_response(card):
 @api_roles("admin", "staff")
 @api_doc(
     "Blank-card stock: on hand, reserved, awaiting, expected, days of cover",
+    query=StockQuery,
     response=StockOut,
     auth=True,
+    description="All printing offices together, or one (office_id); offices lists each "
+    "office's blanks on hand.",
 )
 def get_stock():
-    return jsonify(stock.stock_summary())
+    q = parse_query(StockQuery)
+    office_id = ledger.office_id_or_default(q.office_id) if q.office_id else None
+    return jsonify(stock.stock_summary(office_id))
 
 
 @bp.post("/stock/deliveries")
@@ -87,6 +93,7 @@ def post_delivery():
         reference=data.reference,
         expected_id=data.expected_id,
         user_id=current_user.id,
+        office_id=data.office_id,
     )
     return jsonify(entry=entry_json(entry), stock=stock.stock_summary()), 201
 
@@ -102,7 +109,9 @@ def post_delivery():
 )
 def post_expected():
     data = parse_body(ExpectedIn)
-    expected = stock.add_expected(data.quantity, data.expected_on, note=data.note)
+    expected = stock.add_expected(
+        data.quantity, data.expected_on, note=data.note, office_id=data.office_id
+    )
     return jsonify(expected=expected_json(expected), stock=stock.stock_summary()), 201
 
 
@@ -139,7 +148,9 @@ def cancel_expected(expected_id):
 )
 def post_spoilage():
     data = parse_body(SpoilageIn)
-    record, entry = stock.record_spoilage(data.quantity, data.reason, user_id=current_user.id)
+    record, entry = stock.record_spoilage(
+        data.quantity, data.reason, user_id=current_user.id, office_id=data.office_id
+    )
     return jsonify(
         entry=entry_json(entry), record=record_json(record), stock=stock.stock_summary()
     ), 201
@@ -156,7 +167,9 @@ def post_spoilage():
 )
 def post_correction():
     data = parse_body(CorrectionIn)
-    entry = stock.correct_stock(data.delta, data.note, user_id=current_user.id)
+    entry = stock.correct_stock(
+        data.delta, data.note, user_id=current_user.id, office_id=data.office_id
+    )
     return jsonify(entry=entry_json(entry), stock=stock.stock_summary()), 201
 
 
@@ -170,7 +183,13 @@ def post_correction():
 )
 def post_print_site():
     data = parse_body(PrintSiteIn)
-    row = stock.save_print_site(data.site_id, data.printers, data.operators, data.cards_per_printer)
+    row = stock.save_print_site(
+        data.site_id,
+        data.printers,
+        data.operators,
+        data.cards_per_printer,
+        office_id=data.office_id,
+    )
     return jsonify(print_site=print_site_json(row))
 
 
@@ -297,3 +316,6 @@ def replacement():
 def priority(code):
     data = parse_body(PriorityIn)
     return _card_response(services.set_priority(code, data.priority, data.reason))
+
+
+from scheduler.cards import offices_api  # noqa: E402,F401  (routes on this blueprint)

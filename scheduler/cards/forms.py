@@ -16,7 +16,18 @@ from scheduler.forms import LocalDateField, PageForm
 QTY = [InputRequired(), NumberRange(min=1, max=1_000_000)]
 
 
+def _office_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _office_field(label=_l("Kantor cetak")):
+    """The printing office of a stock change: removed from the form (views) while the
+    installation prints at one place only."""
+    return SelectField(label, coerce=_office_or_none, validate_choice=False)
+
+
 class DeliveryForm(PageForm):
+    office_id = _office_field()
     quantity = IntegerField(_l("Jumlah blangko diterima"), validators=QTY)
     received_on = LocalDateField(_l("Tanggal terima"), validators=[InputRequired()])
     reference = StringField(_l("Nomor surat / referensi"), validators=[Length(max=100)])
@@ -24,17 +35,20 @@ class DeliveryForm(PageForm):
 
 
 class ExpectedForm(PageForm):
+    office_id = _office_field()
     quantity = IntegerField(_l("Jumlah"), validators=QTY)
     expected_on = LocalDateField(_l("Perkiraan tanggal tiba"), validators=[InputRequired()])
     note = StringField(_l("Catatan"), validators=[Length(max=200)])
 
 
 class SpoilageForm(PageForm):
+    office_id = _office_field()
     quantity = IntegerField(_l("Jumlah blangko rusak"), validators=QTY)
     reason = StringField(_l("Alasan"), validators=[DataRequired(), Length(max=200)])
 
 
 class CorrectionForm(PageForm):
+    office_id = _office_field()
     delta = IntegerField(
         _l("Koreksi (+ tambah, - kurang)"),
         validators=[InputRequired(), NumberRange(min=-1_000_000, max=1_000_000)],
@@ -57,6 +71,19 @@ class PrintSiteForm(PageForm):
         default=150,
         validators=[InputRequired(), NumberRange(min=1, max=5000)],
     )
+    office_id = _office_field(_l("Mencetak dengan blangko dari"))
+
+
+class TransferForm(PageForm):
+    from_office_id = SelectField(_l("Dari kantor cetak"), coerce=int, validate_choice=False)
+    to_office_id = SelectField(_l("Ke kantor cetak"), coerce=int, validate_choice=False)
+    quantity = IntegerField(_l("Jumlah blangko"), validators=QTY)
+    reference = StringField(_l("Nomor surat / referensi"), validators=[Length(max=100)])
+
+
+class OfficeForm(PageForm):
+    name = StringField(_l("Nama kantor cetak"), validators=[DataRequired(), Length(max=100)])
+    site_id = SelectField(_l("Lokasi"), coerce=_office_or_none, validate_choice=False)
 
 
 class PrintedForm(PageForm):

@@ -11,7 +11,8 @@ from scheduler.db import UTCDateTime
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 
-ENTRY_KINDS = ("received", "used", "spoiled", "correction")
+ENTRY_KINDS = ("received", "used", "spoiled", "correction", "transfer")
+DEFAULT_OFFICE_ID = 1  # the printing office every installation starts with
 # Stored states of a card request; `ready` is derived (printed and the pickup date reached).
 CARD_STATUSES = ("awaiting_stock", "scheduled", "printed", "picked_up", "cancelled")
 OPEN_STATUSES = ("awaiting_stock", "scheduled", "printed")
@@ -22,19 +23,60 @@ REPLACEMENT_REASONS = ("lost", "damaged", "changed_data")
 _open = sa.text("status IN ('awaiting_stock','scheduled','printed')")
 
 
+class PrintingOffice(db.Model):
+    """A place that keeps blank cards and prints them: one per installation unless it
+    prints at more than one place. Its print sites print from its blanks only."""
+
+    __tablename__ = "printing_offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    site_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    site: Mapped[Site | None] = relationship()
+
+
 class StockCounter(db.Model):
-    """The one row that holds the blanks on hand. CHECK on_hand >= 0 is the guarantee;
-    every ledger entry updates it first, so its row lock orders concurrent writers."""
+    """The row that holds a printing office's blanks on hand. CHECK on_hand >= 0 is the
+    guarantee; every ledger entry updates it, under its row lock, which orders
+    concurrent writers."""
 
     __tablename__ = "blank_stock"
-    __table_args__ = (
-        sa.CheckConstraint("id = 1", name="single_row"),
-        sa.CheckConstraint("on_hand >= 0", name="on_hand"),
-    )
+    __table_args__ = (sa.CheckConstraint("on_hand >= 0", name="on_hand"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    office_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("printing_offices.id", ondelete="RESTRICT"), unique=True
+    )
     on_hand: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StockTransfer(db.Model):
+    """Blanks moved from one printing office to another: two ledger entries (out of one,
+    into the other) written in the same transaction, both pointing here."""
+
+    __tablename__ = "stock_transfers"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity"),
+        sa.CheckConstraint("from_office_id <> to_office_id", name="two_offices"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_office_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("printing_offices.id", ondelete="RESTRICT")
+    )
+    to_office_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("printing_offices.id", ondelete="RESTRICT")
+    )
+    quantity: Mapped[int]
+    transferred_on: Mapped[date]
+    reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SpoilageRecord(db.Model):
@@ -66,20 +108,32 @@ class StockEntry(db.Model):
     __tablename__ = "stock_entries"
     __table_args__ = (
         sa.CheckConstraint(
-            sa.text("kind IN ('received','used','spoiled','correction')"), name="kind"
+            sa.text("kind IN ('received','used','spoiled','correction','transfer')"), name="kind"
         ),
         sa.CheckConstraint(
             sa.text(
                 "(kind = 'received' AND delta > 0) OR (kind IN ('used','spoiled') AND delta < 0)"
-                " OR (kind = 'correction' AND delta <> 0)"
+                " OR (kind IN ('correction','transfer') AND delta <> 0)"
             ),
             name="delta_sign",
         ),
+        sa.CheckConstraint(
+            sa.text("(kind = 'transfer') = (transfer_id IS NOT NULL)"), name="transfer"
+        ),
         sa.CheckConstraint("balance >= 0", name="balance"),
+        # A transfer is one entry out of one office and one into the other.
+        sa.UniqueConstraint("transfer_id", "office_id"),
         sa.Index("ix_stock_entries_kind_on", "kind", "entry_on"),
+        sa.Index("ix_stock_entries_office_on", "office_id", "entry_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("printing_offices.id", ondelete="RESTRICT")
+    )
+    transfer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stock_transfers.id", ondelete="RESTRICT")
+    )
     kind: Mapped[str] = mapped_column(sa.String(12))
     delta: Mapped[int]
     balance: Mapped[int]
@@ -105,6 +159,9 @@ class ExpectedDelivery(db.Model):
     __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("printing_offices.id", ondelete="RESTRICT")
+    )
     quantity: Mapped[int]
     expected_on: Mapped[date]
     note: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -125,6 +182,10 @@ class PrintSite(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"), unique=True)
+    # The printing office whose blanks it prints on.
+    office_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("printing_offices.id", ondelete="RESTRICT")
+    )
     printers: Mapped[int] = mapped_column(default=1)
     operators: Mapped[int] = mapped_column(default=1)
     cards_per_printer: Mapped[int] = mapped_column(default=150)

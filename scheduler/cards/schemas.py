@@ -28,27 +28,36 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
+# The printing office a stock change is at; left out, the default office (an
+# installation that prints at one place never names one).
+OfficeId = Annotated[int, Field(ge=1, le=MAX_ID)] | None
+
+
 class DeliveryIn(_In):
     quantity: Quantity
     received_on: RecentDate
     reference: Annotated[str, Field(max_length=100)] = ""
     expected_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    office_id: OfficeId = None
 
 
 class ExpectedIn(_In):
     quantity: Quantity
     expected_on: RecentDate
     note: Note = ""
+    office_id: OfficeId = None
 
 
 class SpoilageIn(_In):
     quantity: Quantity
     reason: Reason
+    office_id: OfficeId = None
 
 
 class CorrectionIn(_In):
     delta: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
     note: Reason
+    office_id: OfficeId = None
 
     @field_validator("delta")
     @classmethod
@@ -63,6 +72,23 @@ class PrintSiteIn(_In):
     printers: Annotated[int, Field(ge=0, le=100)]
     operators: Annotated[int, Field(ge=0, le=100)]
     cards_per_printer: Annotated[int, Field(ge=1, le=5000)] = 150
+    office_id: OfficeId = None
+
+
+class StockQuery(_In):
+    office_id: OfficeId = None
+
+
+class TransferIn(_In):
+    from_office_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    to_office_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    quantity: Quantity
+    reference: Annotated[str, Field(max_length=100)] = ""
+
+
+class OfficeIn(_In):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    site_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class PrintedIn(_In):
@@ -111,6 +137,13 @@ class ExpectedOut(BaseModel):
     expected_on: date
 
 
+class OfficeOut(BaseModel):
+    id: int
+    name: str
+    site_id: int | None
+    on_hand: int
+
+
 class StockOut(BaseModel):
     on_hand: int
     reserved: int
@@ -119,11 +152,36 @@ class StockOut(BaseModel):
     days_of_cover: float | None
     scheduled: int
     daily_usage: float
+    office_id: int | None = Field(description="The office these figures are of; null: all")
+    offices: list[OfficeOut] = Field(description="Every printing office and its blanks")
+
+
+class OfficesOut(BaseModel):
+    offices: list[OfficeOut]
+
+
+class OfficeEnvelope(BaseModel):
+    office: OfficeOut
+
+
+class TransferOut(BaseModel):
+    id: int
+    from_office_id: int
+    to_office_id: int
+    quantity: int
+    transferred_on: str
+    reference: str
+
+
+class TransferEnvelope(BaseModel):
+    transfer: TransferOut
+    stock: StockOut
 
 
 class EntryOut(BaseModel):
     id: int
-    kind: Literal["received", "used", "spoiled", "correction"]
+    office_id: int = Field(description="The printing office the entry is at")
+    kind: Literal["received", "used", "spoiled", "correction", "transfer"]
     delta: int
     balance: int
     entry_on: date
@@ -161,6 +219,7 @@ class PrintSiteOut(BaseModel):
     operators: int
     cards_per_printer: int
     daily_capacity: int
+    office_id: int = Field(description="The printing office whose blanks it prints on")
 
 
 class PrintSiteEnvelope(BaseModel):
@@ -210,9 +269,25 @@ class CertificateEnvelope(BaseModel):
     certificate: CertificateOut
 
 
+def office_json(office, on_hand):
+    return {"id": office.id, "name": office.name, "site_id": office.site_id, "on_hand": on_hand}
+
+
+def transfer_json(t):
+    return {
+        "id": t.id,
+        "from_office_id": t.from_office_id,
+        "to_office_id": t.to_office_id,
+        "quantity": t.quantity,
+        "transferred_on": t.transferred_on.isoformat(),
+        "reference": t.reference,
+    }
+
+
 def entry_json(entry):
     return {
         "id": entry.id,
+        "office_id": entry.office_id,
         "kind": entry.kind,
         "delta": entry.delta,
         "balance": entry.balance,
@@ -277,4 +352,5 @@ def print_site_json(row):
         "operators": row.operators,
         "cards_per_printer": row.cards_per_printer,
         "daily_capacity": row.daily_capacity,
+        "office_id": row.office_id,
     }

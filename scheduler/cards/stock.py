@@ -1,5 +1,9 @@
-"""Blank stock for admins: deliveries, expected deliveries, spoilage, corrections, print
-capacity, the overview with its forecast, and the monthly report for the ministry."""
+"""Blank stock for admins: deliveries, expected deliveries, spoilage, corrections,
+transfers between printing offices, print capacity, the overview with its forecast (per
+office, or all together), and the monthly report for the ministry.
+
+Every change names its printing office (`office_id`); left out, it is the default office,
+so an installation that prints at one place never names one."""
 
 from datetime import date, timedelta
 
@@ -12,8 +16,10 @@ from scheduler.cards import ledger, services
 from scheduler.cards.models import (
     CardRequest,
     ExpectedDelivery,
+    PrintingOffice,
     PrintSite,
     SpoilageRecord,
+    StockCounter,
     StockEntry,
 )
 from scheduler.csv_export import write_csv
@@ -26,9 +32,12 @@ from scheduler.sites import services as sites
 
 
 @transactional
-def receive_delivery(quantity, received_on, reference="", expected_id=None, user_id=None):
-    """Blanks arrived: add them to stock (closing the expected delivery they were announced
-    as) and re-plan. Raises ValidationError, NotFound (expected delivery)."""
+def receive_delivery(
+    quantity, received_on, reference="", expected_id=None, user_id=None, office_id=None
+):
+    """Blanks arrived at an office: add them to its stock (closing the expected delivery
+    they were announced as) and re-plan. Raises ValidationError, NotFound (expected
+    delivery)."""
     if received_on > sites.local_today():
         raise ValidationError(
             fields={"received_on": _l("Tanggal terima tidak boleh di masa depan.")}
@@ -37,8 +46,14 @@ def receive_delivery(quantity, received_on, reference="", expected_id=None, user
     if expected_id is not None:
         expected = _open_expected(expected_id, field="expected_id")
         expected.closed_at = clock.now()
+        office_id = expected.office_id if office_id is None else office_id
     entry = ledger.post_entry(
-        "received", quantity, entry_on=received_on, reference=reference, user_id=user_id
+        "received",
+        quantity,
+        office_id=office_id,
+        entry_on=received_on,
+        reference=reference,
+        user_id=user_id,
     )
     services.allocate_cards()
     return entry
@@ -55,12 +70,18 @@ def _open_expected(expected_id, field=None):
 
 
 @transactional
-def add_expected(quantity, expected_on, note=""):
-    """An announced delivery, used for promised dates; re-plans. Raises ValidationError."""
+def add_expected(quantity, expected_on, note="", office_id=None):
+    """An announced delivery to an office, used for promised dates; re-plans. Raises
+    ValidationError."""
     ledger.lock_counter()
     now = clock.now()
     expected = ExpectedDelivery(
-        quantity=quantity, expected_on=expected_on, note=note or "", created_at=now, updated_at=now
+        office_id=ledger.office_id_or_default(office_id),
+        quantity=quantity,
+        expected_on=expected_on,
+        note=note or "",
+        created_at=now,
+        updated_at=now,
     )
     db.session.add(expected)
     db.session.flush()
@@ -93,34 +114,40 @@ def cancel_expected(expected_id):
 
 
 @transactional
-def record_spoilage(quantity, reason, user_id=None):
-    """Spoiled blanks leave the stock (never below zero) with their berita acara; promises
-    that lose their blank move, latest first; returns (record, entry). Raises InvalidState."""
-    record, entry = ledger.spoil(quantity, reason, user_id=user_id)
+def record_spoilage(quantity, reason, user_id=None, office_id=None):
+    """Spoiled blanks leave an office's stock (never below zero) with their berita acara;
+    promises that lose their blank move, latest first; returns (record, entry). Raises
+    InvalidState."""
+    record, entry = ledger.spoil(quantity, reason, user_id=user_id, office_id=office_id)
     services.allocate_cards()
     return record, entry
 
 
 @transactional
-def correct_stock(delta, note, user_id=None):
+def correct_stock(delta, note, user_id=None, office_id=None):
     """An admin's correction after a count, with a note; re-plans. Raises InvalidState."""
     if delta == 0:
         raise ValidationError(fields={"delta": _l("Koreksi tidak boleh nol.")})
-    entry = ledger.post_entry("correction", delta, reason=note, user_id=user_id)
+    entry = ledger.post_entry(
+        "correction", delta, office_id=office_id, reason=note, user_id=user_id
+    )
     services.allocate_cards()
     return entry
 
 
 @transactional
-def save_print_site(site_id, printers, operators, cards_per_printer):
-    """Set a site's printers, operators and cards per printer a day; re-plans.
-    Raises ValidationError for an unknown site."""
+def save_print_site(site_id, printers, operators, cards_per_printer, office_id=None):
+    """Set a site's printers, operators and cards per printer a day, and the printing
+    office whose blanks it prints on (kept when left out; the default office for a new
+    print site); re-plans. Raises ValidationError for an unknown site or office."""
     _known_site(site_id)
     ledger.lock_counter()
     row = db.session.scalar(sa.select(PrintSite).where(PrintSite.site_id == site_id))
     if row is None:
-        row = PrintSite(site_id=site_id)
+        row = PrintSite(site_id=site_id, office_id=ledger.office_id_or_default(office_id))
         db.session.add(row)
+    elif office_id is not None:
+        row.office_id = ledger.office_id_or_default(office_id)
     row.printers, row.operators, row.cards_per_printer = printers, operators, cards_per_printer
     row.updated_at = clock.now()
     db.session.flush()
@@ -139,11 +166,12 @@ def list_print_sites():
     return db.session.scalars(sa.select(PrintSite).order_by(PrintSite.site_id)).all()
 
 
-def list_expected():
+def list_expected(office_id=None):
+    query = sa.select(ExpectedDelivery).where(ExpectedDelivery.closed_at.is_(None))
+    if office_id is not None:
+        query = query.where(ExpectedDelivery.office_id == office_id)
     return db.session.scalars(
-        sa.select(ExpectedDelivery)
-        .where(ExpectedDelivery.closed_at.is_(None))
-        .order_by(ExpectedDelivery.expected_on, ExpectedDelivery.id)
+        query.order_by(ExpectedDelivery.expected_on, ExpectedDelivery.id)
     ).all()
 
 
@@ -160,71 +188,120 @@ def list_spoilage_records(limit=50):
     ).all()
 
 
-def recent_entries(limit=30):
-    return db.session.scalars(
-        sa.select(StockEntry).order_by(StockEntry.id.desc()).limit(limit)
-    ).all()
+def recent_entries(limit=30, office_id=None):
+    query = sa.select(StockEntry)
+    if office_id is not None:
+        query = query.where(StockEntry.office_id == office_id)
+    return db.session.scalars(query.order_by(StockEntry.id.desc()).limit(limit)).all()
 
 
 # ---------------------------------------------------------------------------- overview
 
 
-def _count(status):
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(CardRequest).where(CardRequest.status == status)
-    )
+def _office_print_sites(office_id):
+    return db.session.scalars(
+        sa.select(PrintSite.site_id).where(PrintSite.office_id == office_id)
+    ).all()
 
 
-def daily_usage(window=None):
-    """Blanks used (printed or spoiled) a day, on average over the recent window."""
+def _count(status, office_id=None):
+    """Cards in `status` (at one office: printed by its print sites; a card waiting for
+    stock counts where its pickup site's cards are printed)."""
+    query = sa.select(sa.func.count()).select_from(CardRequest).where(CardRequest.status == status)
+    if office_id is None:
+        return db.session.scalar(query)
+    printers = _office_print_sites(office_id)
+    if status != "awaiting_stock":
+        return db.session.scalar(query.where(CardRequest.print_site_id.in_(printers or [-1])))
+    pickups = db.session.execute(
+        sa.select(CardRequest.pickup_site_id, sa.func.count())
+        .where(CardRequest.status == status)
+        .group_by(CardRequest.pickup_site_id)
+    ).all()
+    route = services.print_route()
+    return sum(n for pickup, n in pickups if route(pickup) in printers)
+
+
+def daily_usage(window=None, office_id=None):
+    """Blanks used (printed or spoiled) a day, on average over the recent window (at one
+    office, or all together)."""
     window = window or int(current_app.config["CARD_USAGE_WINDOW_DAYS"])
     since = sites.local_today() - timedelta(days=window)
-    used = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(-StockEntry.delta), 0)).where(
-            StockEntry.kind.in_(("used", "spoiled")), StockEntry.entry_on > since
-        )
+    query = sa.select(sa.func.coalesce(sa.func.sum(-StockEntry.delta), 0)).where(
+        StockEntry.kind.in_(("used", "spoiled")), StockEntry.entry_on > since
     )
-    return used / window
+    if office_id is not None:
+        query = query.where(StockEntry.office_id == office_id)
+    return db.session.scalar(query) / window
 
 
-def stock_summary():
+def stock_summary(office_id=None):
     """GET /stock: on hand, reserved for scheduled cards, cards awaiting stock, expected
-    deliveries and days of cover of the free stock at the recent usage."""
-    on_hand = ledger.on_hand()
-    scheduled = _count("scheduled")
+    deliveries and days of cover of the free stock at the recent usage; at one printing
+    office, or all of them together (None)."""
+    on_hand = ledger.on_hand(office_id)
+    scheduled = _count("scheduled", office_id)
     reserved = min(on_hand, scheduled)
-    rate = daily_usage()
+    rate = daily_usage(office_id=office_id)
     free = on_hand - reserved
     return {
         "on_hand": on_hand,
         "reserved": reserved,
-        "awaiting": _count("awaiting_stock"),
+        "awaiting": _count("awaiting_stock", office_id),
         "scheduled": scheduled,
         "expected": [
             {"id": e.id, "quantity": e.quantity, "expected_on": e.expected_on.isoformat()}
-            for e in list_expected()
+            for e in list_expected(office_id)
         ],
         "days_of_cover": round(free / rate, 1) if rate > 0 else None,
         "daily_usage": round(rate, 2),
+        "office_id": office_id,
+        "offices": office_figures(),
     }
 
 
-def stock_overview(days_back=60, days_ahead=60):
+def office_figures():
+    """[{id, name, site_id, on_hand}] of every printing office, the default first."""
+    counters = dict(
+        db.session.execute(sa.select(StockCounter.office_id, StockCounter.on_hand)).all()
+    )
+    ledger.office_id_or_default(None)
+    offices = db.session.scalars(sa.select(PrintingOffice).order_by(PrintingOffice.id)).all()
+    return [
+        {"id": o.id, "name": o.name, "site_id": o.site_id, "on_hand": counters.get(o.id, 0)}
+        for o in offices
+    ]
+
+
+def _at_office(query, column, office_id):
+    return query if office_id is None else query.where(column == office_id)
+
+
+def stock_overview(days_back=60, days_ahead=60, office_id=None):
     """The stock page: the summary, the stock by day over the last weeks, the planned
-    stock ahead (deliveries in, scheduled prints out), and when free stock runs out."""
-    summary = stock_summary()
+    stock ahead (deliveries in, scheduled prints out), and when free stock runs out; at
+    one printing office, or all together."""
+    summary = stock_summary(office_id)
     today = sites.local_today()
     start = today - timedelta(days=days_back)
     opening = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(StockEntry.delta), 0)).where(
-            StockEntry.entry_on <= start
+        _at_office(
+            sa.select(sa.func.coalesce(sa.func.sum(StockEntry.delta), 0)).where(
+                StockEntry.entry_on <= start
+            ),
+            StockEntry.office_id,
+            office_id,
         )
     )
     by_day = dict(
         db.session.execute(
-            sa.select(StockEntry.entry_on, sa.func.sum(StockEntry.delta))
-            .where(StockEntry.entry_on > start, StockEntry.entry_on <= today)
-            .group_by(StockEntry.entry_on)
+            _at_office(
+                sa.select(StockEntry.entry_on, sa.func.sum(StockEntry.delta)).where(
+                    StockEntry.entry_on > start, StockEntry.entry_on <= today
+                ),
+                StockEntry.office_id,
+                office_id,
+            ).group_by(StockEntry.entry_on)
         ).all()
     )
     history, balance = [], opening
@@ -234,16 +311,16 @@ def stock_overview(days_back=60, days_ahead=60):
         history.append((day, balance))
     lead = int(current_app.config["CARD_DELIVERY_LEAD_DAYS"])
     arrivals = {}
-    for e in list_expected():
+    for e in list_expected(office_id):
         day = max(today + timedelta(days=1), e.expected_on + timedelta(days=lead))
         arrivals[day] = arrivals.get(day, 0) + e.quantity
-    prints = dict(
-        db.session.execute(
-            sa.select(CardRequest.print_on, sa.func.count())
-            .where(CardRequest.status == "scheduled")
-            .group_by(CardRequest.print_on)
-        ).all()
+    scheduled = sa.select(CardRequest.print_on, sa.func.count()).where(
+        CardRequest.status == "scheduled"
     )
+    if office_id is not None:
+        printers = _office_print_sites(office_id) or [-1]
+        scheduled = scheduled.where(CardRequest.print_site_id.in_(printers))
+    prints = dict(db.session.execute(scheduled.group_by(CardRequest.print_on)).all())
     overdue = sum(n for d, n in prints.items() if d < today)
     ahead, balance = [], summary["on_hand"] - overdue - prints.get(today, 0)
     ahead.append((today, summary["on_hand"]))
@@ -254,7 +331,7 @@ def stock_overview(days_back=60, days_ahead=60):
     rate = summary["daily_usage"]
     free = summary["on_hand"] - summary["reserved"]
     runs_out_on = today + timedelta(days=int(free / rate)) if rate > 0 else None
-    late = [e for e in list_expected() if e.expected_on < today]
+    late = [e for e in list_expected(office_id) if e.expected_on < today]
     return {
         **summary,
         "free": free,
@@ -318,7 +395,8 @@ def monthly_report(year, month):
         "used": used,
         "spoiled": spoiled,
         "corrections": corrections,
-        "closing": opening + received - used - spoiled + corrections,
+        # Transfers between printing offices add up to zero for the regency.
+        "closing": opening + received - used - spoiled + corrections + sums.get("transfer", 0),
         "entries": entries,
         "records": records,
         "regency": current_app.config["REGENCY_NAME"],
@@ -330,6 +408,7 @@ KIND_LABELS = {
     "used": _l("Dipakai cetak"),
     "spoiled": _l("Rusak"),
     "correction": _l("Koreksi"),
+    "transfer": _l("Pindah antar kantor cetak"),
 }
 
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from scheduler import reads
 from scheduler.auth import page_roles
-from scheduler.cards import certificates, chart, services, stock
+from scheduler.cards import certificates, chart, offices, services, stock
 from scheduler.cards.forms import (
     CorrectionForm,
     DeliveryForm,
@@ -295,20 +295,50 @@ def _stock_forms():
     forms["print_site"].site_id.choices = [(s.id, s.name) for s in sites.list_sites()]
     if request.method == "GET":
         forms["delivery"].received_on.data = services.today()
+    _office_choices(forms, stock.office_figures())
     return forms
 
 
+def _office_choices(forms, office_list):
+    """Each form names its printing office only where there is more than one."""
+    for form in forms.values():
+        if "office_id" not in form:
+            continue
+        if len(office_list) < 2:
+            del form["office_id"]
+            continue
+        form.office_id.choices = [(o["id"], o["name"]) for o in office_list]
+        if request.method == "GET" and request.args.get("kantor", "").isdigit():
+            form.office_id.data = int(request.args["kantor"])
+
+
+def _office_arg():
+    """The office the page shows (?kantor=<id>), or None for all of them."""
+    raw = request.args.get("kantor", "")
+    return (
+        int(raw) if raw.isdigit() and int(raw) in {o.id for o in offices.list_offices()} else None
+    )
+
+
+def _office_of(form):
+    return form.office_id.data if "office_id" in form else None
+
+
 def _stock_context(forms):
-    overview = stock.stock_overview()
+    office_id = _office_arg()
+    overview = stock.stock_overview(office_id=office_id)
     return {
         "o": overview,
         "svg": Markup(chart.stock_chart(overview)),  # noqa: S704 (numbers and escaped labels)
         "forms": forms,
+        "office_id": office_id,
+        "offices": overview["offices"],
         "print_sites": stock.list_print_sites(),
-        "expected": stock.list_expected(),
+        "expected": stock.list_expected(office_id),
         "records": stock.list_spoilage_records(10),
-        "entries": stock.recent_entries(15),
+        "entries": stock.recent_entries(15, office_id=office_id),
         "kinds": stock.KIND_LABELS,
+        "office_forms": offices_views.office_forms(overview["offices"]),
     }
 
 
@@ -345,6 +375,7 @@ def stock_delivery():
             reference=f.reference.data,
             expected_id=f.expected_id.data or None,
             user_id=current_user.id,
+            office_id=_office_of(f),
         )
         return _("%(n)s blangko diterima; antrean cetak dijadwalkan ulang.", n=f.quantity.data)
 
@@ -355,7 +386,9 @@ def stock_delivery():
 @page_roles("admin")
 def stock_expected():
     def act(f):
-        stock.add_expected(f.quantity.data, f.expected_on.data, note=f.note.data)
+        stock.add_expected(
+            f.quantity.data, f.expected_on.data, note=f.note.data, office_id=_office_of(f)
+        )
         return _("Kiriman yang diumumkan dicatat.")
 
     return _stock_post("expected", act)
@@ -384,7 +417,7 @@ def stock_expected_cancel(expected_id):
 def stock_spoilage():
     def act(f):
         record, _entry = stock.record_spoilage(
-            f.quantity.data, f.reason.data, user_id=current_user.id
+            f.quantity.data, f.reason.data, user_id=current_user.id, office_id=_office_of(f)
         )
         return _("Berita acara %(number)s dibuat.", number=record.number)
 
@@ -397,7 +430,9 @@ def stock_correction():
     def act(f):
         if f.delta.data == 0:
             raise ValidationError(fields={"c-delta": _("Koreksi tidak boleh nol.")})
-        stock.correct_stock(f.delta.data, f.note.data, user_id=current_user.id)
+        stock.correct_stock(
+            f.delta.data, f.note.data, user_id=current_user.id, office_id=_office_of(f)
+        )
         return _("Koreksi stok dicatat.")
 
     return _stock_post("correction", act)
@@ -408,7 +443,11 @@ def stock_correction():
 def stock_print_site():
     def act(f):
         stock.save_print_site(
-            f.site_id.data, f.printers.data, f.operators.data, f.cards_per_printer.data
+            f.site_id.data,
+            f.printers.data,
+            f.operators.data,
+            f.cards_per_printer.data,
+            office_id=_office_of(f),
         )
         return _("Kapasitas cetak disimpan; antrean dijadwalkan ulang.")
 
@@ -446,3 +485,6 @@ def monthly_report_csv():
 def spoilage_record(record_id):
     record = stock.get_spoilage_record(record_id)
     return render_template("cards/spoilage_record.html", rec=record)
+
+
+from scheduler.cards import offices_views  # noqa: E402  (routes on this blueprint)

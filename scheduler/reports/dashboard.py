@@ -142,8 +142,24 @@ def _coverage(today):
 
 
 def _stock():
+    """The regency's blanks, and each printing office's where it prints at several."""
     summary = stock.stock_summary()
-    return {"on_hand": summary["on_hand"], "days_of_cover": summary["days_of_cover"]}
+    per_office = []
+    if len(summary["offices"]) > 1:
+        for office in summary["offices"]:
+            one = stock.stock_summary(office["id"])
+            per_office.append(
+                {
+                    "name": office["name"],
+                    "on_hand": one["on_hand"],
+                    "days_of_cover": one["days_of_cover"],
+                }
+            )
+    return {
+        "on_hand": summary["on_hand"],
+        "days_of_cover": summary["days_of_cover"],
+        "offices": per_office,
+    }
 
 
 def _recordings(today):

@@ -28,9 +28,18 @@ class CoverageOut(BaseModel):
     kecamatan: list[CoverageCellOut]
 
 
+class OfficeStockOut(BaseModel):
+    name: str
+    on_hand: int
+    days_of_cover: float | None
+
+
 class DashboardStockOut(BaseModel):
     on_hand: int = Field(description="Blank cards in stock")
     days_of_cover: float | None = Field(description="Free stock at the recent daily usage")
+    offices: list[OfficeStockOut] = Field(
+        description="Each printing office's, where the regency prints at more than one place"
+    )
 
 
 class DashboardSiteOut(BaseModel):

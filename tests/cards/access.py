@@ -40,12 +40,16 @@ def build(site):
     expected = stock.add_expected(5, date(2026, 12, 21))
     record, _entry = stock.record_spoilage(1, "Tergores")
     cert = certificates.issue_certificate(scheduled.code)
+    from scheduler.cards import offices
+
+    second = offices.add_office("Kantor cetak kedua")
     return {
         "card": scheduled.code,
         "ready": ready.code,
         "expected": expected.id,
         "record": record.id,
         "cert": cert.id,
+        "office": second.id,
         "cert_token": certificates.token(cert),
         "repl_nik": make_nik(date(1980, 8, 8)),
     }
@@ -210,6 +214,39 @@ def matrix(Case):
         "cards_views.spoilage_record": [Case("/petugas/stok/berita-acara/{record}", _admin_page())],
         # ---------------------------------------------------------------------- API
         "cards_api.get_stock": [Case("/api/v1/stock", _api(other_staff=200))],
+        "cards_api.list_offices": [Case("/api/v1/printing-offices", _api(other_staff=200))],
+        "cards_api.post_office": [
+            Case(
+                "/api/v1/printing-offices",
+                _admin_api(201),
+                methods=post,
+                json={"name": "Kantor cetak Matriks"},
+            )
+        ],
+        "cards_api.post_transfer": [
+            Case(
+                "/api/v1/stock/transfers",
+                _admin_api(201),
+                methods=post,
+                json={"from_office_id": 1, "to_office_id": "{office}", "quantity": 1},
+            )
+        ],
+        "cards_views.stock_transfer": [
+            Case(
+                "/petugas/stok/pindah",
+                _admin_page(302),
+                methods=post,
+                form={"t-from_office_id": "1", "t-to_office_id": "{office}", "t-quantity": "1"},
+            )
+        ],
+        "cards_views.stock_office": [
+            Case(
+                "/petugas/stok/kantor-cetak",
+                _admin_page(302),
+                methods=post,
+                form={"k-name": "Kantor cetak Matriks"},
+            )
+        ],
         "cards_api.post_delivery": [
             Case(
                 "/api/v1/stock/deliveries",

@@ -34,6 +34,9 @@ def test_stock_flow_through_the_api(client, record, tokens):
         "expected": [],
         "days_of_cover": None,
         "daily_usage": 0.0,
+        # One printing office (the default): every figure above is its own.
+        "office_id": None,
+        "offices": [{"id": 1, "name": "Kantor Disdukcapil", "site_id": None, "on_hand": 0}],
     }
     resp = client.post(
         "/api/v1/stock/deliveries",

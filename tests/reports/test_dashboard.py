@@ -91,7 +91,23 @@ def test_stock_and_days_of_cover(client):
     stock.receive_delivery(300, TODAY - timedelta(days=10), reference="SP-1")
     stock.correct_stock(-90, "hitung ulang")  # no usage: days of cover unknown
     db.session.commit()
-    assert _figures(client)["stock"] == {"on_hand": 210, "days_of_cover": None}
+    assert _figures(client)["stock"] == {"on_hand": 210, "days_of_cover": None, "offices": []}
+    # Printing at a second place: each office's blanks are shown too.
+    from scheduler.cards import offices
+
+    second = offices.add_office("Kantor cetak Jati")
+    offices.transfer_stock(1, second.id, 60)
+    db.session.commit()
+    from scheduler.reports import dashboard
+
+    dashboard.clear_cache()
+    body = _figures(client)["stock"]
+    assert body["on_hand"] == 210
+    assert [(o["name"], o["on_hand"]) for o in body["offices"]] == [
+        ("Kantor Disdukcapil", 150),
+        ("Kantor cetak Jati", 60),
+    ]
+    assert "Kantor cetak Jati" in client.get("/angka").get_data(as_text=True)
 
 
 def test_the_next_free_slot_stays_bookable_for_the_cache_period(client, app, monkeypatch):

@@ -21,6 +21,7 @@ from scheduler.cards.services.planning import (
     allocate_cards,
     eligible_on,
     pickup_site_for,
+    print_route,
 )
 from scheduler.cards.services.queue import (
     get_card,
@@ -58,6 +59,7 @@ __all__ = [
     "on_recorded",
     "pickup_site_for",
     "print_queue",
+    "print_route",
     "queue_position",
     "request_replacement",
     "send_card_messages",

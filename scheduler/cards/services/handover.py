@@ -51,6 +51,7 @@ def mark_printed(code, *, actor_id=None, site_ids=None, misprints=0):
                 on=card.eligible_on.isoformat(),
             )
         )
+    office_id = ledger.office_of_print_site(card.print_site_id)
     if misprints:
         ledger.spoil(
             misprints,
@@ -58,8 +59,16 @@ def mark_printed(code, *, actor_id=None, site_ids=None, misprints=0):
             user_id=actor_id,
             card_request_id=card.id,
             reference=card.code,
+            office_id=office_id,
         )
-    ledger.post_entry("used", -1, reference=card.code, card_request_id=card.id, user_id=actor_id)
+    ledger.post_entry(
+        "used",
+        -1,
+        office_id=office_id,
+        reference=card.code,
+        card_request_id=card.id,
+        user_id=actor_id,
+    )
     early = card.print_on > now_on
     planner = _Planner()
     pickup_from = max(

@@ -70,6 +70,11 @@ def _print_routes(print_sites):
     return lambda pickup_site_id: pickup_site_id if pickup_site_id in own else main
 
 
+def print_route():
+    """pickup site id -> the print site that prints its cards (None: no printer)."""
+    return _print_routes(db.session.scalars(sa.select(PrintSite)).all())
+
+
 class _Calendar:
     """Working days of a site from today on (a day with opening periods)."""
 
@@ -98,6 +103,7 @@ class _Planner:
         self.horizon = int(_cfg("CARD_PLANNING_DAYS"))
         self.print_sites = db.session.scalars(sa.select(PrintSite)).all()
         self.route = _print_routes(self.print_sites)
+        self._offices = {p.site_id: p.office_id for p in self.print_sites}
         self._calendars = {}
         self._sites = {}
 
@@ -126,14 +132,22 @@ class _Planner:
         return out
 
     def deliveries(self):
+        """{office id: [(day index, quantity)]} of the announced deliveries."""
         lead = int(_cfg("CARD_DELIVERY_LEAD_DAYS"))
         rows = db.session.execute(
-            sa.select(ExpectedDelivery.expected_on, ExpectedDelivery.quantity).where(
-                ExpectedDelivery.closed_at.is_(None)
-            )
+            sa.select(
+                ExpectedDelivery.office_id, ExpectedDelivery.expected_on, ExpectedDelivery.quantity
+            ).where(ExpectedDelivery.closed_at.is_(None))
         ).all()
-        # An overdue delivery counts from tomorrow: the stock page shows it as late.
-        return [(max(1, (on - self.today).days + lead), q) for on, q in rows]
+        out = {}
+        for office_id, on, q in rows:
+            # An overdue delivery counts from tomorrow: the stock page shows it as late.
+            out.setdefault(office_id, []).append((max(1, (on - self.today).days + lead), q))
+        return out
+
+    def office_of(self, print_site_id):
+        """The printing office whose blanks a print site prints on."""
+        return self._offices.get(print_site_id)
 
     def pickup_from(self, pickup_site_id, print_site_id, print_on):
         same = pickup_site_id == print_site_id
@@ -144,11 +158,32 @@ class _Planner:
 # ------------------------------------------------------------------------- allocation
 
 
+def _plan_per_office(requests, planner, on_hand, capacity):
+    """The allocator run once per printing office: an office's cards are printed by its
+    print sites on its own blanks and announced deliveries."""
+    groups = {}
+    for r in requests:
+        groups.setdefault(planner.office_of(r.print_site), []).append(r)
+    deliveries = planner.deliveries()
+    days = {}
+    for office_id, group in groups.items():
+        result = plan(
+            group,
+            on_hand=on_hand.get(office_id, 0) if office_id is not None else 0,
+            deliveries=deliveries.get(office_id, []),
+            capacity={s: c for s, c in capacity.items() if planner.office_of(s) == office_id},
+            horizon=planner.horizon,
+        )
+        days.update(result.days)
+    return days
+
+
 @transactional
 def allocate_cards():
     """Give every unprinted card a print date, a pickup date and site, or leave it waiting
-    for stock (see allocation.py); tells residents whose dates changed. Returns counts."""
-    on_hand = ledger.lock_counter()
+    for stock (see allocation.py), each printing office on its own blanks; tells residents
+    whose dates changed. Returns counts."""
+    on_hand = ledger.lock_stock()
     planner = _Planner()
     capacity = planner.capacity()
     # Queue order comes from the database, so the recording time itself is never loaded:
@@ -183,15 +218,8 @@ def allocate_cards():
             promised = (print_on - t0).days
         eligible = max(0, (elig_on - t0).days) if elig_on else 0
         requests.append(Request(cid, priority, rank, eligible, print_site, promised))
-    result = plan(
-        requests,
-        on_hand=on_hand,
-        deliveries=planner.deliveries(),
-        capacity=capacity,
-        horizon=planner.horizon,
-    )
+    days = _plan_per_office(requests, planner, on_hand, capacity)
     now = clock.now()
-    days = result.days
     dates = [t0 + timedelta(days=d) for d in range(planner.horizon)]
     pickups = {}
     updates, events = [], []
@@ -236,7 +264,7 @@ def allocate_cards():
         ).all()
         for card in sorted(cards, key=lambda c: c.id):
             _notify(card, kinds[card.id])
-    scheduled = sum(1 for d in result.days.values() if d is not None)
+    scheduled = sum(1 for d in days.values() if d is not None)
     return {
         "scheduled": scheduled,
         "awaiting": len(rows) - scheduled,
