@@ -10,7 +10,8 @@ Days are the regency's local days. What counts where, and on which day:
 - outreach sessions and participants: sessions held that day at the school or village
   hall, and the residents booked into them (cancellations apart);
 - cards printed (at the printing site) and collected (at the pickup site) that day;
-- blanks received and spoiled: the blank ledger's entries of that day;
+- blanks received and spoiled: the blank ledger's entries of that day, at the site of
+  their printing office;
 - digital IDs (IKD) activated that day at the recording desk, or at the pickup desk
   (by the pickup site; one activated at recording is not counted again at pickup).
 The report reads and never changes anything.
@@ -25,7 +26,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from scheduler.appointments.models import Appointment
-from scheduler.cards.models import CardRequest, StockEntry
+from scheduler.cards.models import CardRequest, PrintingOffice, StockEntry
 from scheduler.errors import ValidationError
 from scheduler.extensions import db
 from scheduler.outreach.models import OutreachSession
@@ -278,10 +279,14 @@ def _events(lo, hi, first, last, include_ledger):
 
 
 def _ledger(first, last):
+    """Blanks received and spoiled at each printing office, on the row of the office's
+    site (the regency's blank store when the office names no site)."""
     entries = db.session.execute(
-        sa.select(StockEntry.kind, StockEntry.entry_on, StockEntry.delta).where(
+        sa.select(StockEntry.kind, PrintingOffice.site_id, StockEntry.entry_on, StockEntry.delta)
+        .join(PrintingOffice, PrintingOffice.id == StockEntry.office_id)
+        .where(
             StockEntry.kind.in_(("received", "spoiled")), StockEntry.entry_on.between(first, last)
         )
     ).all()
     for kind, column in (("received", "blanks_received"), ("spoiled", "blanks_spoiled")):
-        yield column, [(None, on, abs(delta)) for k, on, delta in entries if k == kind]
+        yield column, [(site, on, abs(delta)) for k, site, on, delta in entries if k == kind]

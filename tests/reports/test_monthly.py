@@ -235,3 +235,16 @@ def test_a_bad_or_future_month_is_refused(ctx):
             monthly.parse_month(text)
         assert "month" in caught.value.fields
     assert monthly.parse_month("2026-12") == (2026, 12)
+
+
+def test_blanks_count_at_their_printing_offices_site(november):
+    from scheduler.cards import offices
+
+    office, kecamatan, _school = november
+    second = offices.add_office("Kantor cetak Jati", site_id=kecamatan.id)
+    clock.freeze(at(27, 9))
+    stock.receive_delivery(30, date(2026, 11, 27), office_id=second.id)
+    clock.freeze(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+    rows = {r.key: r.counts for r in monthly.monthly_report(2026, 11).sites}
+    assert rows[kecamatan.id]["blanks_received"] == 30
+    assert rows[None]["blanks_received"] == 100  # the default office names no site here
