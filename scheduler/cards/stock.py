@@ -277,13 +277,8 @@ def _at_office(query, column, office_id):
     return query if office_id is None else query.where(column == office_id)
 
 
-def stock_overview(days_back=60, days_ahead=60, office_id=None):
-    """The stock page: the summary, the stock by day over the last weeks, the planned
-    stock ahead (deliveries in, scheduled prints out), and when free stock runs out; at
-    one printing office, or all together."""
-    summary = stock_summary(office_id)
-    today = sites.local_today()
-    start = today - timedelta(days=days_back)
+def _history(start, days_back, today, office_id):
+    """[(day, stock at its end)] for the days after `start` up to today."""
     opening = db.session.scalar(
         _at_office(
             sa.select(sa.func.coalesce(sa.func.sum(StockEntry.delta), 0)).where(
@@ -309,6 +304,17 @@ def stock_overview(days_back=60, days_ahead=60, office_id=None):
         day = start + timedelta(days=i)
         balance += by_day.get(day, 0)
         history.append((day, balance))
+    return history
+
+
+def stock_overview(days_back=60, days_ahead=60, office_id=None):
+    """The stock page: the summary, the stock by day over the last weeks, the planned
+    stock ahead (deliveries in, scheduled prints out), and when free stock runs out; at
+    one printing office, or all together."""
+    summary = stock_summary(office_id)
+    today = sites.local_today()
+    start = today - timedelta(days=days_back)
+    history = _history(start, days_back, today, office_id)
     lead = int(current_app.config["CARD_DELIVERY_LEAD_DAYS"])
     arrivals = {}
     for e in list_expected(office_id):

@@ -203,8 +203,19 @@ def _rows(query):
 
 def _events(lo, hi, first, last, include_ledger):
     """(column, [(site id, moment or local date, n)]) for every column."""
+    yield from _desk_events(lo, hi, first, last)
+    yield from _card_events(lo, hi)
+    if include_ledger:
+        yield from _ledger(first, last)
+
+
+def _between(lo, hi):
+    return lambda column: sa.and_(column >= lo, column < hi)
+
+
+def _desk_events(lo, hi, first, last):
     a, slot = Appointment, Slot
-    in_range = lambda col: sa.and_(col >= lo, col < hi)  # noqa: E731
+    in_range = _between(lo, hi)
     yield (
         "bookings",
         _rows(
@@ -252,7 +263,14 @@ def _events(lo, hi, first, last, include_ledger):
             )
         ),
     )
-    card = CardRequest
+    yield (
+        "ikd_at_recording",
+        _rows(sa.select(a.site_id, a.ikd_activated_at).where(in_range(a.ikd_activated_at))),
+    )
+
+
+def _card_events(lo, hi):
+    card, in_range = CardRequest, _between(lo, hi)
     printed_at = sa.func.coalesce(card.print_site_id, card.pickup_site_id)
     yield (
         "cards_printed",
@@ -263,10 +281,6 @@ def _events(lo, hi, first, last, include_ledger):
         _rows(sa.select(card.pickup_site_id, card.picked_up_at).where(in_range(card.picked_up_at))),
     )
     yield (
-        "ikd_at_recording",
-        _rows(sa.select(a.site_id, a.ikd_activated_at).where(in_range(a.ikd_activated_at))),
-    )
-    yield (
         "ikd_at_pickup",
         _rows(
             sa.select(card.pickup_site_id, card.ikd_activated_at).where(
@@ -274,8 +288,6 @@ def _events(lo, hi, first, last, include_ledger):
             )
         ),
     )
-    if include_ledger:
-        yield from _ledger(first, last)
 
 
 def _ledger(first, last):
