@@ -23,6 +23,7 @@ READS = {
     "view_outreach": _l("Daftar peserta jemput bola"),
     "view_outreach_desk": _l("Meja jemput bola (salinan di perangkat petugas)"),
     "export": _l("Unduhan atau cetakan daftar"),
+    "siak_export": _l("Ekspor untuk rekonsiliasi dengan SIAK pusat (dengan NIK)"),
 }
 MESSAGES = {
     "booking_confirmed": _l("Konfirmasi janji temu"),

@@ -103,5 +103,7 @@ def export_recorded(actor, day):
                 str(_l("ya")) if a.ikd_activated_at else str(_l("tidak")),
             ]
         )
-    audit(actor, "siak_export", detail=f"{day.isoformat()}: {len(rows)}")
+    audit(
+        actor, "siak_export", detail=f"{day.isoformat()}: {len(rows)}", shown=[a.id for a in rows]
+    )
     return f"siak-perekaman-{day.isoformat()}.csv", write_csv(lines)

@@ -283,8 +283,9 @@ AUDIT_ACTIONS = (
 VIEW_DEDUP = timedelta(minutes=15)
 
 
-def audit(actor, action, appointment=None, site_id=None, detail=""):
-    """Write an audit entry in the caller's transaction (flushes, never commits)."""
+def audit(actor, action, appointment=None, site_id=None, detail="", shown=()):
+    """Write an audit entry in the caller's transaction (flushes, never commits); `shown`:
+    the ids of the bookings an export showed, so each resident's access answer lists it."""
     entry = AuditEntry(
         at=clock.now(),
         user_id=actor.id if actor is not None else None,
@@ -297,6 +298,7 @@ def audit(actor, action, appointment=None, site_id=None, detail=""):
     )
     db.session.add(entry)
     db.session.flush()
+    _link_shown(entry.id, shown)
     return entry
 
 

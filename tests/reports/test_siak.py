@@ -66,6 +66,12 @@ def test_admins_get_the_days_residents_with_their_nik(client, ctx):
     assert rows[2]["Waktu rekam"] == "2026-12-04T23:30+07:00"
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "siak_export"))
     assert entry.user_id == admin.id and entry.detail == "2026-12-04: 3"
+    # Each resident exported finds the export in their own access answer.
+    from scheduler.privacy import access
+
+    reads = access.describe(ani[1])["staff_reads"]
+    assert [r["action"] for r in reads] == ["siak_export"]
+    assert "siak_export" not in [r["action"] for r in access.describe(other[1])["staff_reads"]]
 
 
 def test_the_page_counts_without_showing_a_nik(client, ctx):
