@@ -66,7 +66,7 @@ def bench_planner():
 
 def bench_database(url):
     from scheduler import clock, create_app
-    from scheduler.cards import services, stock
+    from scheduler.cards import ledger, services, stock
     from scheduler.cards.models import CardRequest, PrintSite
     from scheduler.extensions import db
     from scheduler.sites.models import Site, WeeklyHours
@@ -90,6 +90,7 @@ def bench_database(url):
         db.session.add(
             PrintSite(
                 site_id=office.id,
+                office_id=ledger.office_id_or_default(None),  # the one printing office
                 printers=2,
                 operators=2,
                 cards_per_printer=120,
