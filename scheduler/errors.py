@@ -43,6 +43,14 @@ class SlotFull(DomainError):
     default_message = _l("Jadwal ini sudah penuh. Silakan pilih jam lain.")
 
 
+class SlotClosed(DomainError):
+    code, status = "slot_closed", 409
+    default_message = _l(
+        "Lokasi tutup pada jam ini (hari libur atau penutupan), jadi jadwal ini tidak "
+        "menerima pemesanan baru. Silakan pilih hari atau jam lain."
+    )
+
+
 class DuplicateBooking(DomainError):
     code, status = "duplicate_booking", 409
     default_message = _l(

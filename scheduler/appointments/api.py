@@ -86,7 +86,14 @@ def lookup_limits(fn):
 
 @bp.post("/appointments")
 @booking_limit()
-@api_doc("Book a recording slot", body=BookingIn, response=AppointmentEnvelope, status=201)
+@api_doc(
+    "Book a recording slot",
+    body=BookingIn,
+    response=AppointmentEnvelope,
+    status=201,
+    description="Errors: slot_full 409, slot_closed 409 (its day closed after it was "
+    "booked), duplicate_booking 409, already_recorded 409, idempotency_conflict 409.",
+)
 def book():
     data = parse_body(BookingIn)
     key = request.headers.get("Idempotency-Key")
@@ -134,7 +141,12 @@ def cancel(code):
 
 @bp.post("/appointments/<code>/reschedule")
 @lookup_limits
-@api_doc("Move an appointment to another slot", body=RescheduleIn, response=AppointmentEnvelope)
+@api_doc(
+    "Move an appointment to another slot",
+    body=RescheduleIn,
+    response=AppointmentEnvelope,
+    description="Errors: slot_full 409, slot_closed 409, invalid_state 409.",
+)
 def reschedule(code):
     data = parse_body(RescheduleIn)
     appointment = services.reschedule_appointment(code, data.nik, data.slot_id)

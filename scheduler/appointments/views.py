@@ -226,7 +226,9 @@ def book(slot_id):
         slot = sites.get_bookable_slot(slot_id)
     except DomainError as exc:
         message = next(iter(exc.fields.values()), exc.message)
-        return render_template("appointments/unavailable.html", message=str(message)), 404
+        # A closed day is a conflict (409); a slot unknown, past or not yet open is not here.
+        status = exc.status if exc.status == 409 else 404
+        return render_template("appointments/unavailable.html", message=str(message)), status
     form = BookingForm()
     context = {"form": form, "slot": slot, "site": slot.site, "zone": sites.zone_label(slot.site)}
     if request.method == "GET" and not slot.available:

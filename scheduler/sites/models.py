@@ -119,6 +119,9 @@ class Slot(db.Model):
     session_kind: Mapped[str] = mapped_column(sa.String(10), default="regular")
     # Outreach slots are bookable only through their session unless opened to the public.
     is_public: Mapped[bool] = mapped_column(default=True)
+    # Its day closed (a holiday, a closure) after residents booked it: kept for them,
+    # listed nowhere and taking no new seat (the seat UPDATEs check it).
+    closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     site: Mapped[Site] = relationship()
 

@@ -229,9 +229,9 @@ def _book_in_one_statement(snapshot, applicant, nik_hash, channel):
 
     The appointment is an INSERT ... ON CONFLICT DO NOTHING; the seat UPDATE joins what it
     inserted, and the outbox INSERTs too, so a conflict writes nothing at all. A slot
-    filled meanwhile makes the counter break its CHECK, and the whole statement with it.
-    Answers as `book_into_slot` then `_notify` would; raises SlotFull, DuplicateBooking,
-    AlreadyRecorded."""
+    filled or closed meanwhile makes the counter break its CHECK, and the whole statement
+    with it. Answers as `book_into_slot` then `_notify` would; raises SlotFull,
+    SlotClosed, DuplicateBooking, AlreadyRecorded."""
     slot = snapshot.slot
     _refuse_holder(snapshot.holding)
     _refuse_full(slot)
@@ -247,11 +247,12 @@ def _book_in_one_statement(snapshot, applicant, nik_hash, channel):
         try:
             row = _one_statement_booking(len(messages)).first(params)
         except sa.exc.DBAPIError as exc:
-            # Filled since it was read (the counter's CHECK), or gone (the foreign key).
+            # Filled or closed since it was read (the counter's CHECK), or deleted by a
+            # closure (the foreign key).
             if is_integrity_error_for(exc, "ck_slots_capacity") or is_integrity_error_for(
                 exc, "fk_appointments_slot_id_slots"
             ):
-                raise SlotFull() from None
+                sites.raise_seat_refusal(slot.id)
             raise
         appointment_id, booked = row[0], row[1]
         if appointment_id is not None:
@@ -280,10 +281,13 @@ def _one_statement_booking(message_count):
         .returning(appointments.c.id, appointments.c.slot_id)
         .cte("booked")
     )
+    # A closed slot's counter is set to -1, which breaks the counter's CHECK: the UPDATE
+    # alone cannot undo the INSERT beside it, the failed statement can. The row is read
+    # as it is once its lock is free, so a closure committed meanwhile counts.
     seat = (
         sa.update(slots)
         .where(slots.c.id == booked.c.slot_id)
-        .values(booked_count=slots.c.booked_count + 1)
+        .values(booked_count=sa.case((slots.c.closed, -1), else_=slots.c.booked_count + 1))
         .returning(slots.c.booked_count)
         .cte("seat")
     )

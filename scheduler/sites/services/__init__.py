@@ -62,6 +62,7 @@ from scheduler.sites.services.planning import (
 from scheduler.sites.services.seats import (
     forget_seats,
     note_seats,
+    raise_seat_refusal,
     release_seat,
     take_seat,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "note_seats",
     "override_holiday",
     "plan_days",
+    "raise_seat_refusal",
     "release_seat",
     "remove_holiday",
     "restore_holiday",

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import joinedload
 
 from scheduler import clock
-from scheduler.errors import NotFound, ValidationError
+from scheduler.errors import NotFound, SlotClosed, ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import (
     Site,
@@ -174,9 +174,10 @@ def _bookable_slots_json_pg():
 
 
 def _in_window(slots):
-    """A site's slots starting in [lo, hi) (bound parameters site_id, lo, hi)."""
+    """A site's open slots starting in [lo, hi) (bound parameters site_id, lo, hi)."""
     return (
         slots.c.site_id == sa.bindparam("site_id"),
+        slots.c.closed.is_(False),
         slots.c.starts_at >= sa.bindparam("lo", type_=slots.c.starts_at.type),
         slots.c.starts_at < sa.bindparam("hi", type_=slots.c.starts_at.type),
     )
@@ -237,6 +238,8 @@ def check_bookable(slot, site, allow_private=False, field="slot_id"):
         )
     if slot.starts_at >= latest:
         raise ValidationError(fields={field: _l("Jadwal ini belum dibuka untuk pemesanan.")})
+    if slot.closed:
+        raise SlotClosed(fields={field: SlotClosed.default_message})
     if not slot.is_public and not allow_private:
         raise ValidationError(
             fields={field: _l("Jadwal ini khusus untuk peserta layanan jemput bola.")}
@@ -251,7 +254,12 @@ def current_slot(site_id):
     now = clock.now()
     return db.session.scalars(
         sa.select(Slot)
-        .where(Slot.site_id == site_id, Slot.starts_at <= now, Slot.ends_at > now)
+        .where(
+            Slot.site_id == site_id,
+            Slot.starts_at <= now,
+            Slot.ends_at > now,
+            Slot.closed.is_(False),
+        )
         .order_by((Slot.capacity - Slot.booked_count).desc(), Slot.id)
         .limit(1)
     ).first()

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from scheduler import clock
 from scheduler.db import transactional
@@ -88,7 +89,8 @@ def generate_slots(days=None, site_id=None):
     """Create the regular slots of the rolling window from each site's calendar.
 
     Never deletes or shrinks a slot that holds bookings: such slots are reported as
-    conflicts. Returns {"created", "updated", "removed", "conflicts": [...]}.
+    conflicts, and one whose day closed is kept closed (it takes no new booking) until
+    the calendar wants it again. Returns {"created", "updated", "removed", "conflicts"}.
     """
     days = current_app.config["SLOT_WINDOW_DAYS"] if days is None else days
     report = {"created": 0, "updated": 0, "removed": 0, "conflicts": []}
@@ -128,6 +130,9 @@ def _generate_for_site(site, days, report):
                 continue
             wanted.add(starts)
             slot = existing.get(starts)
+            if slot is not None and slot.closed:  # its day opened again
+                slot.closed = False
+                report["updated"] += 1
             if slot is None:
                 db.session.add(
                     Slot(
@@ -149,15 +154,41 @@ def _generate_for_site(site, days, report):
                 else:
                     slot.capacity, slot.ends_at = capacity, starts + step
                     report["updated"] += 1
-    for starts, slot in existing.items():
-        if starts in wanted or starts <= now:
-            continue
-        if slot.booked_count > 0:
+    db.session.flush()
+    unwanted = {
+        slot.id: slot for starts, slot in existing.items() if starts not in wanted and starts > now
+    }
+    _close_slots(site, unwanted, report)
+
+
+def _close_slots(site, unwanted, report):
+    """Close the slots the calendar no longer has, then delete those nobody booked.
+
+    Closing first takes each row's lock and waits for a booking in flight, after which no
+    seat UPDATE takes it (they check `closed`); the counter read then is final, so a
+    slot is deleted only when empty, and one that holds bookings is kept for them."""
+    if not unwanted:
+        return
+    slots = Slot.__table__
+    ids = sorted(unwanted)
+    booked = dict(
+        db.session.execute(
+            sa.update(slots)
+            .where(slots.c.id.in_(ids))
+            .values(closed=True)
+            .returning(slots.c.id, slots.c.booked_count)
+        ).all()
+    )
+    db.session.execute(sa.delete(slots).where(slots.c.id.in_(ids), slots.c.booked_count == 0))
+    for slot_id, slot in sorted(unwanted.items(), key=lambda item: item[1].starts_at):
+        count = booked.get(slot_id, 0)
+        if count > 0:
+            set_committed_value(slot, "closed", True)
+            set_committed_value(slot, "booked_count", count)
             report["conflicts"].append(_conflict(site, slot, "closed"))
         else:
-            db.session.delete(slot)
+            db.session.expunge(slot)
             report["removed"] += 1
-    db.session.flush()
 
 
 def _conflict(site, slot, why):

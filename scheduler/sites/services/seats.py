@@ -5,7 +5,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
-from scheduler.errors import SlotFull
+from scheduler.errors import SlotClosed, SlotFull
 from scheduler.extensions import db
 from scheduler.sites.models import (
     Slot,
@@ -14,12 +14,21 @@ from scheduler.sites.models import (
 
 def take_seat(slot_id):
     """Take one seat (conditional UPDATE); returns the slot's new `booked_count` (see
-    `note_seats`); raises SlotFull when none is left."""
+    `note_seats`); raises SlotFull when none is left, SlotClosed when its day closed."""
     booked = db.session.execute(_take_seat(), {"slot_id": slot_id}).scalar()
     if booked is None:
-        raise SlotFull()
+        raise_seat_refusal(slot_id)
     _expire_seats(slot_id)
     return booked
+
+
+def raise_seat_refusal(slot_id):
+    """Raise why the database refused a seat: SlotClosed for a slot whose day closed (or
+    that a closure deleted meanwhile), else SlotFull."""
+    closed = db.session.scalar(sa.select(Slot.closed).where(Slot.id == slot_id))
+    if closed is None or closed:
+        raise SlotClosed()
+    raise SlotFull()
 
 
 def note_seats(slot, booked_count):
@@ -47,7 +56,11 @@ def _take_seat():
     slots = Slot.__table__
     return (
         sa.update(slots)
-        .where(slots.c.id == sa.bindparam("slot_id"), slots.c.booked_count < slots.c.capacity)
+        .where(
+            slots.c.id == sa.bindparam("slot_id"),
+            slots.c.booked_count < slots.c.capacity,
+            slots.c.closed.is_(False),
+        )
         .values(booked_count=slots.c.booked_count + 1)
         .returning(slots.c.booked_count)
     )
