@@ -37,7 +37,7 @@ run: install
 	$(FLASK) seed-demo
 	@echo "Serving on http://$(HOST):$(PORT) (web) with the background worker; Ctrl-C stops both."
 	@trap 'kill 0' INT TERM EXIT; \
-		$(FLASK) jobs run & \
+		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) jobs run & \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-dev

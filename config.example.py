@@ -26,7 +26,12 @@ NIK_HASH_KEY = "change-me: another long random string"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # RATELIMIT_HEADERS_ENABLED = True   # X-RateLimit-* on look-ups and logins: two more Redis
 #                                      reads each (a 429 always carries Retry-After)
-# The address residents reach the service at: links in messages and calendar files.
+# The address residents reach the service at (with the path prefix, if the service runs
+# under one): the links in messages, calendar files, QR codes and outreach pages. Set
+# it: the worker (`flask jobs run`), which writes reminders and card notices without a
+# request, refuses to start without it, and production warns at start-up. Unset, web
+# pages and answers use the address each request came to (the Host header, or what
+# PROXY_COUNT lets the proxy say).
 PUBLIC_BASE_URL = "https://antre.disdukcapil.kuduskab.go.id"
 
 # --- The regency -----------------------------------------------------------------

@@ -293,6 +293,8 @@ def app_env(dsn, redis_url="", booking_limit="1000000 per minute"):
         "SECRET_KEY": "bench-secret-key",
         "NIK_ENCRYPTION_KEY": "bench-nik-encryption",
         "NIK_HASH_KEY": "bench-nik-hash",
+        # The links in the messages (the worker of the outbox benches needs it).
+        "PUBLIC_BASE_URL": "https://antre.example.go.id",
         # One address sends the whole burst: lift the per-address booking limit (the
         # check still runs), or leave it to the proxy with --booking-limit off.
         "BOOKING_LIMIT_PER_ADDRESS": booking_limit,

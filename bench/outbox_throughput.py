@@ -32,6 +32,7 @@ def _config(url, batch_size):
         "SECRET_KEY": "bench",
         "NIK_ENCRYPTION_KEY": "bench",
         "NIK_HASH_KEY": "bench",
+        "PUBLIC_BASE_URL": "https://antre.example.go.id",
         "OUTBOX_BATCH_SIZE": batch_size,
         "WHATSAPP_API_URL": None,
         "SMS_API_URL": None,

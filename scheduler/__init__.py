@@ -12,6 +12,7 @@ from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from scheduler import links
 from scheduler.config import load_config
 
 FEATURES = (
@@ -131,6 +132,7 @@ def create_app(overrides=None):
     # request) into the template.
     app.jinja_env.globals["lang_url"] = _lang_url
     app.jinja_env.globals["current_endpoint"] = lambda: request.endpoint
+    app.jinja_env.globals["public_url_for"] = links.public_url_for
     # Map the models now rather than in a worker's first request (tens of milliseconds).
     configure_mappers()
     return app

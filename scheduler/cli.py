@@ -11,6 +11,15 @@ def _fail(exc):
     raise click.ClickException(f"{exc.message}{' (' + fields + ')' if fields else ''}")
 
 
+def _require_base_url():
+    from scheduler.config import ConfigError, require_base_url
+
+    try:
+        require_base_url(current_app.config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 DEMO_REGENCY = "33.19"
 
 
@@ -105,6 +114,7 @@ def register(app):
         """Run the scheduled jobs until stopped."""
         from scheduler import worker
 
+        _require_base_url()
         worker.run_forever(current_app._get_current_object())
 
     @jobs.command("run-once")
@@ -122,6 +132,7 @@ def register(app):
                 f"unknown job {', '.join(unknown)}; jobs: {', '.join(sorted(known))}",
                 param_hint="--job",
             )
+        _require_base_url()
         failed = False
         for name, result in worker.run_once(current_app._get_current_object(), names):
             click.echo(f"{name}: {result}")

@@ -2,8 +2,10 @@
 environment variables, then the overrides given to create_app."""
 
 import json
+import logging
 import os
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from scheduler import regions
 
@@ -21,7 +23,10 @@ DEFAULTS = {
     "REGENCY_CODE": "33.19",
     "REGENCY_NAME": None,
     "REGENCY_TIMEZONE": None,
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # The address residents reach the service at (links in messages, calendar files and
+    # outreach pages). Unset, pages use the address each request came to; the worker
+    # refuses to start without it (it has no request to take an address from).
+    "PUBLIC_BASE_URL": None,
     # Booking rules
     "BOOKING_MIN_NOTICE_MINUTES": 60,
     "BOOKING_WINDOW_DAYS": 30,
@@ -298,12 +303,41 @@ def validate(config):
         if int(config[key]) <= 0:
             raise ConfigError(f"{key} must be positive")
     _validate_whatsapp_templates(config)
+    _validate_base_url(config)
     try:
         target = Decimal(str(config["OUTREACH_COVERAGE_TARGET"]))
     except InvalidOperation:
         target = None
     if target is None or not 0 <= target <= 100:
         raise ConfigError("OUTREACH_COVERAGE_TARGET must be a percentage, like 99.40")
+
+
+def _validate_base_url(config):
+    value = config.get("PUBLIC_BASE_URL")
+    if not value:
+        if config["SCHEDULER_ENV"] == "production":
+            logging.getLogger(__name__).warning(
+                "PUBLIC_BASE_URL is not set: links follow the Host each request names, and "
+                "the worker (reminders, card notices) will not start; set it to the "
+                "address residents reach the service at"
+            )
+        return
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            "PUBLIC_BASE_URL must be the service's address, e.g. https://antre.example.go.id "
+            f"(http or https, a host, an optional path), not {value!r}"
+        )
+
+
+def require_base_url(config, who="the worker"):
+    """Raise ConfigError unless PUBLIC_BASE_URL is set (a process that has no request)."""
+    if not config.get("PUBLIC_BASE_URL"):
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must be set for {who}: the messages it writes carry links to "
+            "the service and it has no request to take an address from, e.g. "
+            "PUBLIC_BASE_URL=https://antre.example.go.id (make run sets it from PORT)"
+        )
 
 
 def _validate_whatsapp_templates(config):

@@ -74,7 +74,7 @@ def base_config(database_url, **overrides):
         "WTF_CSRF_ENABLED": False,
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "PUBLIC_BASE_URL": "https://antre.example.go.id",
         "SERVER_NAME": None,
         **overrides,
     }

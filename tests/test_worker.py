@@ -69,6 +69,7 @@ def _env(app, **extra):
         "NIK_ENCRYPTION_KEY": "test-nik-encryption",
         "NIK_HASH_KEY": "test-nik-hash",
         "OUTBOX_HTTP_TIMEOUT_SECONDS": "5",
+        "PUBLIC_BASE_URL": "https://antre.example.go.id",
     }
     for key in ("SCHEDULER_CONFIG", "REDIS_URL", "SMTP_HOST", "SMS_API_URL"):
         env.pop(key, None)
@@ -91,7 +92,7 @@ def _queue(n):
                 "code": f"CODE{i:04d}",
                 "site": "Disdukcapil Kudus",
                 "starts_at": "2026-12-08T10:00:00+07:00",
-                "link": "http://127.0.0.1:5000/janji/X?s=y",
+                "link": "https://antre.example.go.id/janji/X?s=y",
             },
         )
     db.session.commit()

@@ -5,9 +5,10 @@ import json
 from functools import lru_cache
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import get_locale
 
+from scheduler import links
 from scheduler.appointments import services
 from scheduler.appointments.schemas import (
     AppointmentEnvelope,
@@ -42,9 +43,9 @@ def appointment_json(appointment, *, booked_now=False):
 
 
 def signed_url(endpoint, code, sig):
-    """`url_for(endpoint, code=code, s=sig, _external=True)`, from that URL built once per
-    endpoint and root URL (every booking's answer has two such links)."""
-    head, middle, tail = _signed_url_parts(endpoint, request.root_url)
+    """`public_url_for(endpoint, code=code, s=sig)`, from that URL built once per endpoint
+    and address (every booking's answer has two such links)."""
+    head, middle, tail = _signed_url_parts(endpoint, links.public_root())
     return f"{head}{quote(code, safe='')}{middle}{quote(sig, safe='')}{tail}"
 
 
@@ -52,8 +53,8 @@ _CODE_MARK, _SIG_MARK = "~code~", "~sig~"
 
 
 @lru_cache(maxsize=32)
-def _signed_url_parts(endpoint, _root_url):
-    url = url_for(endpoint, code=_CODE_MARK, s=_SIG_MARK, _external=True)
+def _signed_url_parts(endpoint, _root):
+    url = links.public_url_for(endpoint, code=_CODE_MARK, s=_SIG_MARK)
     head, rest = url.rsplit(_CODE_MARK, 1)
     middle, tail = rest.rsplit(_SIG_MARK, 1)
     return head, middle, tail

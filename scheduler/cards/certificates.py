@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, Signer
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import clock
+from scheduler import clock, links
 from scheduler.appointments import services as appointments
 from scheduler.cards import services
 from scheduler.cards.ledger import ROMAN, next_serial
@@ -37,8 +37,7 @@ def token(certificate):
 
 
 def verify_url(certificate):
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/verifikasi/{token(certificate)}"
+    return links.public_url(f"/verifikasi/{token(certificate)}")
 
 
 def verify_token(text):

@@ -384,7 +384,7 @@ def sample_context(event):
         "site": "Kantor Kecamatan Kota Kudus",
         "address": "Jl. Jenderal Sudirman 1",
         "starts_at": "2026-12-08T10:00:00+07:00",
-        "link": "http://127.0.0.1:5000/janji/ACDE3467?s=AbCdEfGhIjKlMnOpQrStUvWxYz0",
+        "link": "https://antre.example.go.id/janji/ACDE3467?s=AbCdEfGhIjKlMnOpQrStUvWxYz0",
     }
     extra = {
         "appointment_cancelled_by_office": {"reason": "Listrik padam"},

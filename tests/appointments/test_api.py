@@ -206,9 +206,9 @@ def test_two_hundred_wrong_guesses_hit_429(client, slot):
 
 def test_qr_and_ics_need_the_signature(client, slot):
     a = book(client, booking_body(slot)).get_json()["appointment"]
-    png = client.get(a["qr_png_url"].replace("http://localhost", ""))
+    png = client.get(a["qr_png_url"].replace("https://antre.example.go.id", ""))
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
-    ics = client.get(a["ics_url"].replace("http://localhost", ""))
+    ics = client.get(a["ics_url"].replace("https://antre.example.go.id", ""))
     assert ics.status_code == 200 and b"DTSTART;TZID=Asia/Jakarta:20261208T100000" in ics.data
     forged = client.get(f"/api/v1/appointments/{a['code']}/qr.png?s=forged")
     assert forged.status_code == 404
@@ -221,13 +221,14 @@ def test_qr_and_ics_need_the_signature(client, slot):
         ("https://ktp.kuduskab.go.id/antre", "https://ktp.kuduskab.go.id/antre/"),
     ],
 )
-def test_the_answers_links_are_what_url_for_builds(app, client, slot, base_url, root):
-    """The links come from a template per root URL (host, scheme, script root); they are
-    exactly url_for's, and a second host gets its own."""
+def test_the_answers_links_are_what_url_for_builds(app, client, slot, base_url, root, monkeypatch):
+    """Without PUBLIC_BASE_URL the links come from a template per root URL (host, scheme,
+    script root); they are exactly url_for's, and a second host gets its own."""
     from flask import url_for
 
     from scheduler.appointments import services
 
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", None)
     a = client.post("/api/v1/appointments", json=booking_body(slot), base_url=base_url).get_json()[
         "appointment"
     ]

@@ -150,9 +150,9 @@ def test_priority_replacement_and_certificate_endpoints(client, record, office, 
     resp = client.post(f"/api/v1/appointments/{card.code}/certificate", headers=clerk)
     assert resp.status_code == 201
     url = resp.get_json()["certificate"]["verify_url"]
-    page = client.get(url.replace("http://127.0.0.1:5000", ""))
+    page = client.get(url.replace("https://antre.example.go.id", ""))
     assert page.status_code == 200 and card.name in page.get_data(as_text=True)
-    forged = client.get(url.replace("http://127.0.0.1:5000", "")[:-3] + "abc")
+    forged = client.get(url.replace("https://antre.example.go.id", "")[:-3] + "abc")
     assert forged.status_code == 404
     resp = client.post(
         "/api/v1/cards/replacements",

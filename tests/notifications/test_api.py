@@ -38,7 +38,7 @@ def messages(ctx):
         email="siti@example.test",
         reference="ACDE3467",
         nik_masked="3319**********01",
-        context={"code": "ACDE3467", "link": "http://127.0.0.1:5000/janji/ACDE3467?s=x"},
+        context={"code": "ACDE3467", "link": "https://antre.example.go.id/janji/ACDE3467?s=x"},
     )
     rows = outbox_rows()
     rows[1].status = "dead"

@@ -8,7 +8,7 @@ from flask import current_app
 from icalendar import Calendar, Event
 from itsdangerous import BadSignature, Signer
 
-from scheduler import clock
+from scheduler import clock, links
 from scheduler.sites import services as sites
 
 
@@ -53,8 +53,8 @@ def verify_link(code, signature):
 
 
 def appointment_link(appointment):
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/janji/{appointment.code}?s={link_signature(appointment.code)}"
+    """The resident's own page of an appointment, signed, at the service's public address."""
+    return links.public_url(f"/janji/{appointment.code}?s={link_signature(appointment.code)}")
 
 
 def qr_png(appointment, box_size=8):
@@ -71,7 +71,8 @@ def qr_png(appointment, box_size=8):
 
 
 def ics_bytes(appointment):
-    """An iCalendar file of the appointment, in the site's local time."""
+    """An iCalendar file of the appointment, in the site's local time (with its zone's
+    VTIMEZONE)."""
     site, slot = appointment.site, appointment.slot
     cal = Calendar()
     cal.add("prodid", "-//Antre KTP-el//id")
@@ -94,4 +95,7 @@ def ics_bytes(appointment):
     )
     event.add("status", "CANCELLED" if appointment.status == "cancelled" else "CONFIRMED")
     cal.add_component(event)
+    # The site's zone as a VTIMEZONE block, so that a calendar which does not know the
+    # zone by name still shows the local time.
+    cal.add_missing_timezones()
     return cal.to_ical()

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.exc import SignatureExpired
 
-from scheduler import clock
+from scheduler import clock, links
 from scheduler.db import transactional
 from scheduler.errors import NotFound, ValidationError
 from scheduler.staff import services as staff
@@ -35,8 +35,7 @@ def invite_coordinator(email, name):
     if staff.get_user_by_email(email) is not None:
         raise ValidationError(fields={"email": _l("Email ini sudah terdaftar.")})
     token = _invitations().dumps({"email": email, "name": name or ""})
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/jemput-bola/undangan/{token}"
+    return links.public_url(f"/jemput-bola/undangan/{token}")
 
 
 def read_invitation(token):

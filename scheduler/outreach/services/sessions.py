@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, Signer
 
-from scheduler import clock
+from scheduler import clock, links
 from scheduler.appointments import services as appointments
 from scheduler.db import transactional
 from scheduler.errors import Forbidden, InvalidState, NotFound, ValidationError
@@ -46,8 +46,7 @@ def session_signature(session_id):
 
 def booking_url(session):
     """The signed public page of one session: its slots and the booking form."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/jemput-bola/sesi/{session.id}?s={session_signature(session.id)}"
+    return links.public_url(f"/jemput-bola/sesi/{session.id}?s={session_signature(session.id)}")
 
 
 def session_slots(session):
