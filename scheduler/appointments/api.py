@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from scheduler.appointments.schemas import (
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import NotFound, ValidationError
 from scheduler.extensions import limiter
-from scheduler.openapi import api_doc, parse_body
+from scheduler.openapi import api_doc, load_json, parse_body
 from scheduler.sites.schemas import site_json, slot_json
 
 bp = Blueprint("appointments_api", __name__, url_prefix="/api/v1")
@@ -96,7 +97,7 @@ def lookup_limits(fn):
     "booked), duplicate_booking 409, already_recorded 409, idempotency_conflict 409.",
 )
 def book():
-    data = parse_body(BookingIn)
+    data = _booking_body()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (1 <= len(key) <= 200):
         raise ValidationError(fields={"Idempotency-Key": "1-200 characters"})
@@ -106,22 +107,60 @@ def book():
         body_hash = hashlib.sha256(
             json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
         ).hexdigest()
+    phone_errors = {}
+    try:
+        phone = services.normalize_phone(data.phone)
+    except ValidationError as exc:
+        phone, phone_errors = data.phone, exc.fields
     applicant = services.Applicant(
         nik=data.nik,
         name=data.name,
         birth_date=data.birth_date,
-        phone=services.normalize_phone(data.phone),
+        phone=phone,
         email=data.email,
         married=data.married,
         locale=str(get_locale() or "id"),
         assistance=data.assistance,
     )
     appointment, created = services.book_appointment(
-        data.slot_id, applicant, channel="api", idempotency_key=key, body_hash=body_hash
+        data.slot_id,
+        applicant,
+        channel="api",
+        idempotency_key=key,
+        body_hash=body_hash,
+        field_errors=phone_errors,
     )
     return jsonify(appointment=appointment_json(appointment, booked_now=created)), (
         201 if created else 200
     )
+
+
+def _booking_body():
+    """The booking's body; when its shape is wrong, the 422 also names what the resident's
+    other values would be refused for (NIK, phone, name, birth date): every fault at once."""
+    try:
+        return parse_body(BookingIn)
+    except ValidationError as exc:
+        if not exc.fields:
+            raise
+        raw = load_json(request.get_data(cache=True))
+        if not isinstance(raw, dict):
+            raise
+        given = {
+            key: value
+            for key in ("nik", "name", "phone")
+            if key not in exc.fields and isinstance(value := raw.get(key), str) and value
+        }
+        birth_date = _parsed_date(raw.get("birth_date")) if "birth_date" not in exc.fields else None
+        more = services.applicant_errors(**given, birth_date=birth_date)
+        raise ValidationError(exc.message, fields={**more, **exc.fields}) from None
+
+
+def _parsed_date(value):
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 @bp.post("/appointments/<code>/lookup")

@@ -33,7 +33,7 @@ from scheduler.appointments.forms import (
     RescheduleForm,
 )
 from scheduler.booking_limit import booking_limit
-from scheduler.errors import DomainError, NotFound, SlotFull
+from scheduler.errors import DomainError, NotFound, SlotFull, ValidationError
 from scheduler.extensions import limiter
 from scheduler.sites import services as sites
 
@@ -92,7 +92,11 @@ def _form_failed(template, exc, **context):
     """Re-render a form with the service's message next to the field at fault."""
     return (
         render_template(
-            template, errors=_errors_of(exc), error_message=str(exc.message), **context
+            template,
+            errors=_errors_of(exc),
+            error_message=str(exc.message),
+            error_code=exc.code,
+            **context,
         ),
         exc.status,
     )
@@ -233,25 +237,54 @@ def book(slot_id):
     context = {"form": form, "slot": slot, "site": slot.site, "zone": sites.zone_label(slot.site)}
     if request.method == "GET" and not slot.available:
         return _form_failed("appointments/book.html", SlotFull(), **context)
-    if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("appointments/book.html", errors={}, **context), status
+    if request.method == "GET":
+        return render_template("appointments/book.html", errors={}, **context)
+    if not form.validate_on_submit():
+        return _form_failed("appointments/book.html", _all_faults(form, slot), **context)
+    applicant, phone_errors = _applicant_of(form)
     try:
-        applicant = services.Applicant(
-            nik=form.nik.data.strip(),
-            name=" ".join(form.name.data.split()),
-            birth_date=form.birth_date.data,
-            phone=services.normalize_phone(form.phone.data),
-            email=(form.email.data or "").strip() or None,
-            married=form.married.data,
-            locale=str(get_locale() or "id"),
-            assistance=form.assistance.data or None,
+        appointment, _created = services.book_appointment(
+            slot_id, applicant, channel="web", field_errors=phone_errors
         )
-        appointment, _created = services.book_appointment(slot_id, applicant, channel="web")
     except DomainError as exc:
         return _form_failed("appointments/book.html", exc, **context)
     flash(_("Janji temu Anda sudah tercatat. Simpan atau cetak halaman ini."))
     return redirect(_link(appointment))
+
+
+def _applicant_of(form):
+    """The applicant a valid booking form names, and the phone's fault if it has one."""
+    try:
+        phone, phone_errors = services.normalize_phone(form.phone.data), {}
+    except ValidationError as exc:
+        phone, phone_errors = form.phone.data, exc.fields
+    applicant = services.Applicant(
+        nik=form.nik.data.strip(),
+        name=" ".join(form.name.data.split()),
+        birth_date=form.birth_date.data,
+        phone=phone,
+        email=(form.email.data or "").strip() or None,
+        married=form.married.data,
+        locale=str(get_locale() or "id"),
+        assistance=form.assistance.data or None,
+    )
+    return applicant, phone_errors
+
+
+def _all_faults(form, slot):
+    """A form its own validation refused, with what the booking rules would refuse of its
+    other fields (NIK, name, birth date, phone): every fault at once."""
+    faults = {f.name: f.errors[0] for f in form if f.errors}
+    given = {
+        name: getattr(form, name).data.strip()
+        for name in ("nik", "name", "phone")
+        if name not in faults and (getattr(form, name).data or "").strip()
+    }
+    if "birth_date" not in faults and form.birth_date.data:
+        given["birth_date"] = form.birth_date.data
+    on = sites.to_local(slot.site, slot.starts_at).date()
+    more = services.applicant_errors(**given, on_date=on)
+    return ValidationError(fields={**more, **faults})
 
 
 # ------------------------------------------------------------------ the resident's page

@@ -61,32 +61,80 @@ def normalize_phone(raw, field="phone"):
     )
 
 
-def check_applicant(applicant, on_date, accept_mismatch_reason=None, at_desk=False, new_name=True):
+def check_applicant(
+    applicant,
+    on_date,
+    accept_mismatch_reason=None,
+    at_desk=False,
+    new_name=True,
+    errors=None,
+):
     """Validate NIK, name (`new_name`: as typed now), birth date and age on the slot's
-    date; returns the NikInfo. The desk (at_desk), which sees the resident's papers, takes
-    a NIK of a region code the data no longer holds (a region renumbered since the NIK was
-    issued)."""
-    if new_name:
-        names.check_name(applicant.name)
-    info = niks.parse_nik(applicant.nik)
-    if not at_desk:
-        niks.check_region(info)
-    today = clock.now().date()
-    if applicant.birth_date > today:
-        raise ValidationError(fields={"birth_date": _l("Tanggal lahir tidak boleh di masa depan.")})
-    if not accept_mismatch_reason:
-        niks.check_birth_date(info, applicant.birth_date)
-    minimum = current_app.config["MINIMUM_RECORDING_AGE"]
-    if relativedelta(on_date, applicant.birth_date).years < minimum:
-        turns = applicant.birth_date + relativedelta(years=minimum)
-        raise ValidationError(
-            fields={
-                "birth_date": _l(
-                    "Perekaman KTP-el mulai usia %(age)s tahun. Anda dapat memesan jadwal mulai "
-                    "%(on)s.",
-                    age=minimum,
-                    on=turns.isoformat(),
-                )
-            }
-        )
+    date; returns the NikInfo. Raises one ValidationError naming every field at fault,
+    with `errors` (what the edge found already, such as the phone) among them. The desk
+    (at_desk), which sees the resident's papers, takes a NIK of a region code the data no
+    longer holds (a region renumbered since the NIK was issued)."""
+    fields = dict(errors or {})
+    info = _collect(fields, applicant, on_date, accept_mismatch_reason, at_desk, new_name)
+    if fields:
+        raise ValidationError(fields=fields)
     return info
+
+
+def applicant_errors(nik=None, name=None, birth_date=None, phone=None, on_date=None):
+    """{field: message} for what is wrong with the values given (None: not checked), so a
+    form whose shape is already wrong still says what else is: every fault at once."""
+    fields = {}
+    if phone is not None:
+        _gather(fields, normalize_phone, phone)
+    if name is not None:
+        _gather(fields, names.check_name, name)
+    info = _check_nik(fields, nik, at_desk=False) if nik is not None else None
+    if birth_date is not None:
+        _check_birth_date(fields, info, birth_date, on_date, accept_mismatch_reason=None)
+    return fields
+
+
+def _gather(fields, check, *args, **kwargs):
+    """Run a check; its field messages join `fields` (the first message a field gets
+    stays). Returns the check's answer, or None when it refused."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as exc:
+        for key, message in exc.fields.items():
+            fields.setdefault(key, message)
+        return None
+
+
+def _collect(fields, applicant, on_date, accept_mismatch_reason, at_desk, new_name):
+    if new_name:
+        _gather(fields, names.check_name, applicant.name)
+    info = _check_nik(fields, applicant.nik, at_desk)
+    _check_birth_date(fields, info, applicant.birth_date, on_date, accept_mismatch_reason)
+    return info
+
+
+def _check_nik(fields, nik, at_desk):
+    info = _gather(fields, niks.parse_nik, nik)
+    if info is not None and not at_desk:
+        _gather(fields, niks.check_region, info)
+    return info
+
+
+def _check_birth_date(fields, info, birth_date, on_date, accept_mismatch_reason):
+    if birth_date > clock.now().date():
+        fields.setdefault("birth_date", _l("Tanggal lahir tidak boleh di masa depan."))
+        return
+    if info is not None and not accept_mismatch_reason:
+        _gather(fields, niks.check_birth_date, info, birth_date)
+    if on_date is None or "birth_date" in fields:
+        return
+    minimum = current_app.config["MINIMUM_RECORDING_AGE"]
+    if relativedelta(on_date, birth_date).years < minimum:
+        turns = birth_date + relativedelta(years=minimum)
+        fields["birth_date"] = _l(
+            "Perekaman KTP-el mulai usia %(age)s tahun. Anda dapat memesan jadwal mulai "
+            "%(on)s.",
+            age=minimum,
+            on=turns.isoformat(),
+        )

@@ -318,9 +318,19 @@ def _one_statement_booking(message_count):
 @metrics.counts_bookings
 @transactional(keep_loaded=True)
 def book_appointment(
-    slot_id, applicant, *, channel="web", idempotency_key=None, body_hash=None, allow_private=False
+    slot_id,
+    applicant,
+    *,
+    channel="web",
+    idempotency_key=None,
+    body_hash=None,
+    allow_private=False,
+    field_errors=None,
 ):
     """Book a recording slot for a resident; returns (appointment, created).
+
+    `field_errors` (what the edge refused already, such as the phone) are reported with
+    the applicant's own faults, in one ValidationError.
 
     With an Idempotency-Key, the same key and body return the first appointment
     (created=False); another body raises IdempotencyConflict. Raises ValidationError,
@@ -334,7 +344,7 @@ def book_appointment(
     snapshot = _snapshot(slot_id, nik_hash)
     slot, site = (snapshot.slot, snapshot.site) if snapshot else (None, None)
     sites.check_bookable(slot, site, allow_private)
-    check_applicant(applicant, sites.to_local(site, slot.starts_at).date())
+    check_applicant(applicant, sites.to_local(site, slot.starts_at).date(), errors=field_errors)
     if not idempotency_key:
         engine = DirectStatement.alone()
         if engine is not None and engine.dialect.name == "postgresql":
