@@ -235,8 +235,10 @@ def book(slot_id):
         return render_template("appointments/unavailable.html", message=str(message)), status
     form = BookingForm()
     context = {"form": form, "slot": slot, "site": slot.site, "zone": sites.zone_label(slot.site)}
-    if request.method == "GET" and not slot.available:
-        return _form_failed("appointments/book.html", SlotFull(), **context)
+    if not slot.available:
+        context["alternatives"] = sites.nearest_free_slots(slot)
+        if request.method == "GET":
+            return _form_failed("appointments/book.html", SlotFull(), **context)
     if request.method == "GET":
         return render_template("appointments/book.html", errors={}, **context)
     if not form.validate_on_submit():
@@ -247,6 +249,10 @@ def book(slot_id):
             slot_id, applicant, channel="web", field_errors=phone_errors
         )
     except DomainError as exc:
+        if isinstance(exc, SlotFull):
+            # Filled while the resident typed: the nearest free times, one press each
+            # with what was typed.
+            context["alternatives"] = sites.nearest_free_slots(slot)
         return _form_failed("appointments/book.html", exc, **context)
     flash(_("Janji temu Anda sudah tercatat. Simpan atau cetak halaman ini."))
     return redirect(_link(appointment))

@@ -133,8 +133,7 @@ def _check_birth_date(fields, info, birth_date, on_date, accept_mismatch_reason)
     if relativedelta(on_date, birth_date).years < minimum:
         turns = birth_date + relativedelta(years=minimum)
         fields["birth_date"] = _l(
-            "Perekaman KTP-el mulai usia %(age)s tahun. Anda dapat memesan jadwal mulai "
-            "%(on)s.",
+            "Perekaman KTP-el mulai usia %(age)s tahun. Anda dapat memesan jadwal mulai %(on)s.",
             age=minimum,
             on=turns.isoformat(),
         )

@@ -35,6 +35,7 @@ from scheduler.sites.services.catalogue import (
     list_bookable_slots,
     list_kecamatan,
     list_sites,
+    nearest_free_slots,
     slot_document,
 )
 from scheduler.sites.services.editing import (
@@ -96,6 +97,7 @@ __all__ = [
     "list_sites",
     "local_datetime",
     "local_today",
+    "nearest_free_slots",
     "note_seats",
     "override_holiday",
     "plan_days",

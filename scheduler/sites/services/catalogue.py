@@ -263,3 +263,27 @@ def current_slot(site_id):
         .order_by((Slot.capacity - Slot.booked_count).desc(), Slot.id)
         .limit(1)
     ).first()
+
+
+def nearest_free_slots(slot, limit=3):
+    """Up to `limit` other public slots of the same site with a free seat that a resident
+    may book now, nearest in time to `slot` first (a full slot's alternatives)."""
+    earliest, latest = booking_horizon(slot.site)
+    base = sa.select(Slot).where(
+        Slot.site_id == slot.site_id,
+        Slot.id != slot.id,
+        Slot.is_public.is_(True),
+        Slot.closed.is_(False),
+        Slot.booked_count < Slot.capacity,
+        Slot.starts_at >= earliest,
+        Slot.starts_at < latest,
+    )
+    later = db.session.scalars(
+        base.where(Slot.starts_at >= slot.starts_at).order_by(Slot.starts_at).limit(limit)
+    ).all()
+    earlier = db.session.scalars(
+        base.where(Slot.starts_at < slot.starts_at).order_by(Slot.starts_at.desc()).limit(limit)
+    ).all()
+    return sorted(
+        [*later, *earlier], key=lambda s: (abs(s.starts_at - slot.starts_at), s.starts_at)
+    )[:limit]
