@@ -310,6 +310,22 @@ def test_cancel_asks_for_the_nik_again(client, booked):
     assert again.status_code == 409
 
 
+def test_the_cancelled_page_offers_a_new_booking_not_the_qr_or_printing(client, booked):
+    appointment, nik = booked
+    sig = link_signature(appointment.code)
+    page = f"/janji/{appointment.code}?s={sig}"
+    before = text(client.get(page))
+    assert "Tunjukkan kode QR" in before and "cetak=1" in before
+    assert re.search(r'class="button danger" href="/janji/[^"]+/batal', before)
+    client.post(f"/janji/{appointment.code}/batal?s={sig}", data={"nik": nik})
+    html = text(client.get(page))
+    assert "Tunjukkan kode QR" not in html and "cetak=1" not in html and "data-print" not in html
+    assert "sudah dibatalkan" in html
+    assert re.search(r'<a class="button primary" href="/">Pesan jadwal baru</a>', html)
+    english = text(client.get(page + "&lang=en"))
+    assert "Book a new appointment" in english and "has been cancelled" in english
+
+
 def test_reschedule_to_another_day_and_site(client, site, booked):
     appointment, nik = booked
     later = make_slot(site, capacity=1, days_ahead=2)

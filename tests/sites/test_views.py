@@ -228,6 +228,8 @@ def test_exceptions_ramadan_hours_and_a_closure_day(client, admin, site):
     assert resp.status_code == 302
     page = text(client.get(f"/admin/lokasi/{site.id}/jadwal"))
     assert "Jam Ramadan" in page and "Rapat" in page
+    # Removing an exception looks destructive.
+    assert page.count('class="link danger"') == 2
     client.post(f"/admin/lokasi/{site.id}/buat-slot")
     assert len(slots_on(site, date(2026, 12, 15))) == 8
     assert slots_on(site, date(2026, 12, 10)) == []
