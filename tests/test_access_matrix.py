@@ -759,7 +759,7 @@ MATRIX = {
         Case("/jemput-bola/sesi/{session}?s=palsu", resident(404)),
         Case(
             "/jemput-bola/sesi/{session}?s={session_sig}",
-            resident(201),
+            resident(302),  # booked: on to the appointment's page, as the main form
             methods=("POST",),
             form={**BOOKING_FORM, "slot_id": "{session_slot}"},
         ),

@@ -1,5 +1,6 @@
 """Forms of the resident pages. They check shape only; the booking rules live in services."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TelField
 from wtforms.validators import (
@@ -109,3 +110,43 @@ class RescheduleForm(PageForm):
         validators=[InputRequired(_l("Pilih jam yang baru.")), NumberRange(min=1, max=2**31 - 1)],
     )
     nik = _nik_field()
+
+
+def applicant_of(form):
+    """The applicant a valid booking form (or a form built on it) names, and the phone's
+    fault if it has one (reported with the booking's other faults)."""
+    from scheduler.appointments import services
+    from scheduler.errors import ValidationError as Refused
+
+    try:
+        phone, phone_errors = services.normalize_phone(form.phone.data), {}
+    except Refused as exc:
+        phone, phone_errors = form.phone.data, exc.fields
+    applicant = services.Applicant(
+        nik=form.nik.data.strip(),
+        name=" ".join(form.name.data.split()),
+        birth_date=form.birth_date.data,
+        phone=phone,
+        email=(form.email.data or "").strip() or None,
+        married=form.married.data,
+        locale=str(get_locale() or "id"),
+        assistance=form.assistance.data or None,
+    )
+    return applicant, phone_errors
+
+
+def booking_faults(form, on_date=None):
+    """{field: message} of a booking form its own validation refused, with what the
+    booking rules would refuse of its other fields (NIK, name, birth date and age on
+    `on_date`, phone): every fault at once."""
+    from scheduler.appointments import services
+
+    faults = {f.name: f.errors[0] for f in form if f.errors}
+    given = {
+        name: getattr(form, name).data.strip()
+        for name in ("nik", "name", "phone")
+        if name not in faults and (getattr(form, name).data or "").strip()
+    }
+    if "birth_date" not in faults and form.birth_date.data:
+        given["birth_date"] = form.birth_date.data
+    return {**services.applicant_errors(**given, on_date=on_date), **faults}

@@ -20,7 +20,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -31,6 +30,8 @@ from scheduler.appointments.forms import (
     LookupForm,
     NikConfirmForm,
     RescheduleForm,
+    applicant_of,
+    booking_faults,
 )
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import DomainError, NotFound, SlotFull, ValidationError
@@ -243,7 +244,7 @@ def book(slot_id):
         return render_template("appointments/book.html", errors={}, **context)
     if not form.validate_on_submit():
         return _form_failed("appointments/book.html", _all_faults(form, slot), **context)
-    applicant, phone_errors = _applicant_of(form)
+    applicant, phone_errors = applicant_of(form)
     try:
         appointment, _created = services.book_appointment(
             slot_id, applicant, channel="web", field_errors=phone_errors
@@ -258,39 +259,11 @@ def book(slot_id):
     return redirect(_link(appointment))
 
 
-def _applicant_of(form):
-    """The applicant a valid booking form names, and the phone's fault if it has one."""
-    try:
-        phone, phone_errors = services.normalize_phone(form.phone.data), {}
-    except ValidationError as exc:
-        phone, phone_errors = form.phone.data, exc.fields
-    applicant = services.Applicant(
-        nik=form.nik.data.strip(),
-        name=" ".join(form.name.data.split()),
-        birth_date=form.birth_date.data,
-        phone=phone,
-        email=(form.email.data or "").strip() or None,
-        married=form.married.data,
-        locale=str(get_locale() or "id"),
-        assistance=form.assistance.data or None,
-    )
-    return applicant, phone_errors
-
-
 def _all_faults(form, slot):
     """A form its own validation refused, with what the booking rules would refuse of its
     other fields (NIK, name, birth date, phone): every fault at once."""
-    faults = {f.name: f.errors[0] for f in form if f.errors}
-    given = {
-        name: getattr(form, name).data.strip()
-        for name in ("nik", "name", "phone")
-        if name not in faults and (getattr(form, name).data or "").strip()
-    }
-    if "birth_date" not in faults and form.birth_date.data:
-        given["birth_date"] = form.birth_date.data
     on = sites.to_local(slot.site, slot.starts_at).date()
-    more = services.applicant_errors(**given, on_date=on)
-    return ValidationError(fields={**more, **faults})
+    return ValidationError(fields=booking_faults(form, on))
 
 
 # ------------------------------------------------------------------ the resident's page

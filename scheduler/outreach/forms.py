@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -14,7 +13,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -25,6 +23,7 @@ from wtforms.validators import (
 )
 
 from scheduler import regions
+from scheduler.appointments.forms import BookingForm
 from scheduler.forms import LocalDateField, PageForm
 
 
@@ -133,21 +132,11 @@ class AcceptForm(PageForm):
     )
 
 
-class SessionBookingForm(PageForm):
-    slot_id = RadioField(_l("Jam"), coerce=int, validators=[InputRequired()])
-    nik = StringField(_l("NIK"), validators=[TEXT, DataRequired(), Length(max=40)])
-    name = StringField(_l("Nama lengkap"), validators=[TEXT, DataRequired(), Length(max=100)])
-    birth_date = LocalDateField(_l("Tanggal lahir"), validators=[InputRequired()])
-    phone = StringField(
-        _l("Nomor HP (WhatsApp)"), validators=[TEXT, DataRequired(), Length(max=30)]
-    )
-    email = EmailField(
-        _l("Email (boleh kosong)"), validators=[TEXT, Optional(), Length(max=254), Email()]
-    )
-    married = BooleanField(_l("Sudah/pernah menikah"))
-    consent = BooleanField(
-        _l("Saya setuju data ini diproses untuk perekaman KTP-el."),
-        validators=[DataRequired(message=_l("Anda harus menyetujui pemrosesan data."))],
+class SessionBookingForm(BookingForm):
+    """The main booking form (the same fields, words and consent) with the session's times."""
+
+    slot_id = RadioField(
+        _l("Jam"), coerce=int, validators=[InputRequired(_l("Pilih salah satu jam sesi ini."))]
     )
 
 

@@ -15,12 +15,12 @@ from flask import (
     stream_template,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from scheduler import reads
 from scheduler.appointments import services as appointments
+from scheduler.appointments.forms import applicant_of, booking_faults
 from scheduler.auth import page_roles
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import ValidationError
@@ -360,28 +360,27 @@ def session_page(session_id):
         "slots": services.session_slots(session),
         "local_start": sites.to_local(session.site, session.starts_at),
         "local_end": sites.to_local(session.site, session.ends_at),
+        "zone": sites.zone_label(session.site),
     }
     g.form_page = ("outreach/session_public.html", context)
-    if not form.validate_on_submit():
+    if request.method == "GET":
         return _show(form, "outreach/session_public.html", context)
-    applicant = appointments.Applicant(
-        nik=form.nik.data,
-        name=" ".join(form.name.data.split()),
-        birth_date=form.birth_date.data,
-        phone=appointments.normalize_phone(form.phone.data),
-        email=form.email.data or None,
-        married=form.married.data,
-        locale=str(get_locale() or "id"),
+    if not form.validate_on_submit():
+        errors = booking_faults(form, context["local_start"].date())
+        return render_template("outreach/session_public.html", **context, errors=errors), 422
+    applicant, phone_errors = applicant_of(form)
+    booked = services.book_session_seat(
+        session_id, signature, form.slot_id.data, applicant, field_errors=phone_errors
     )
-    booked = services.book_session_seat(session_id, signature, form.slot_id.data, applicant)
-    return render_template(
-        "outreach/booked.html",
-        appointment=booked,
-        session=session,
-        qr=_qr_data_uri(booked),
-        link=appointments.appointment_link(booked),
-        starts=sites.to_local(booked.site, booked.slot.starts_at),
-    ), 201
+    # The same page as any booking: QR code, what to bring, calendar file, cancel link.
+    flash(_("Janji temu Anda sudah tercatat. Simpan atau cetak halaman ini."))
+    return redirect(
+        url_for(
+            "appointments_views.appointment",
+            code=booked.code,
+            s=appointments.link_signature(booked.code),
+        )
+    )
 
 
 # -------------------------------------------------------------------------- invitations

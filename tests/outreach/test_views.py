@@ -204,9 +204,11 @@ def test_public_session_page_books_with_the_signed_link(client, session):
         "consent": "y",
     }
     resp = client.post(url, data=form)
-    assert resp.status_code == 201
-    text = resp.get_data(as_text=True)
-    assert "data:image/png;base64," in text and "/janji/" in text
+    assert resp.status_code == 302 and "/janji/" in resp.headers["Location"]
+    # The same page as any booking: QR code, what to bring, calendar file, cancel link.
+    text = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "qr.png" in text and "Yang perlu dibawa" in text and "Dipesan" in text
+    assert "Tambah ke kalender" in text and "/batal?s=" in text
     appointment = db.session.scalar(sa.select(Appointment))
     assert appointment.site_id == session.site_id and appointment.slot_id == slot.id
     # Same rules as any booking: the same NIK again is refused on the page.
@@ -219,6 +221,37 @@ def test_public_session_page_books_with_the_signed_link(client, session):
         data={**form, "nik": make_nik(young), "birth_date": young.isoformat()},
     )
     assert resp.status_code == 422 and 'id="birth_date-error"' in resp.get_data(as_text=True)
+
+
+def test_the_session_form_asks_as_the_main_one_and_names_every_fault(client, session):
+    from tests.factories import make_slot
+
+    url = services.booking_url(session).split("antre.example.go.id", 1)[1]
+    outreach = client.get(url).get_data(as_text=True)
+    main = client.get(f"/pesan/{make_slot().id}").get_data(as_text=True)
+    consent = "Data Anda (NIK, nama, tanggal lahir, nomor HP, email) dipakai Disdukcapil"
+    for same in (consent, 'name="assistance"', "Harus sama dengan tanggal lahir dalam NIK."):
+        assert same in outreach and same in main, same
+    slot = services.session_slots(session)[0]
+    born = date(2008, 6, 1)
+    resp = client.post(
+        url,
+        data={
+            "slot_id": str(slot.id),
+            "nik": make_nik(born, region="331999"),
+            "name": "Rina",
+            "birth_date": born.isoformat(),
+            "phone": "12345",
+            "email": "nope",
+            "consent": "y",
+        },
+    )
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    for field in ("nik", "phone", "email"):
+        assert f'id="{field}-error"' in html, field
+    english = client.get(url + "&lang=en").get_data(as_text=True)
+    assert "Book this slot" in english and "dipakai Disdukcapil" not in english
 
 
 def test_admin_opens_the_session_to_the_public_list(client, admin, session):

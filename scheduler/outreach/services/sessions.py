@@ -92,16 +92,17 @@ def session_by_link(session_id, signature):
 
 
 @transactional
-def book_session_seat(session_id, signature, slot_id, applicant):
+def book_session_seat(session_id, signature, slot_id, applicant, field_errors=None):
     """Book a resident into one of the session's slots from its signed page; same rules as
-    any booking. Raises NotFound, InvalidState, ValidationError, SlotFull, DuplicateBooking."""
+    any booking (`field_errors`: what the page refused already, reported with the rest).
+    Raises NotFound, InvalidState, ValidationError, SlotFull, DuplicateBooking."""
     session = session_by_link(session_id, signature)
     if not is_open(session):
         raise InvalidState(_l("Sesi ini sudah tidak menerima pendaftaran."))
     if slot_id not in {s.id for s in session_slots(session)}:
         raise ValidationError(fields={"slot_id": _l("Pilih salah satu jam sesi ini.")})
     appointment, _created = appointments.book_appointment(
-        slot_id, applicant, channel="web", allow_private=True
+        slot_id, applicant, channel="web", allow_private=True, field_errors=field_errors
     )
     return appointment
 
