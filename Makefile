@@ -27,18 +27,24 @@ install-dev: $(VENV)/.installed-dev translations
 # Compile every message catalogue (scheduler/translations and each feature's own).
 translations: $(VENV)/.installed
 	@for d in $$(find scheduler -type d -name translations); do \
-		$(BIN)/pybabel compile -q -f -d $$d 2>/dev/null || $(BIN)/pybabel compile -f -d $$d; done
+		$(BIN)/pybabel -q compile -f -d $$d || exit 1; done
 	@# WTForms' own messages in Indonesian (WTForms ships no Indonesian catalogue).
-	@$(BIN)/pybabel compile -f -D wtforms -d scheduler/translations >/dev/null
+	@$(BIN)/pybabel -q compile -f -D wtforms -d scheduler/translations
 
-# Migrate, load the demo data, then serve the web app and the worker together.
+# Migrate, load the demo data, then serve the web app and the worker together: one line
+# per step (each step's own output goes to instance/*.log, shown when the step fails).
+# Another port: make run PORT=5001. Ctrl-C stops the web app and the worker.
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	@echo "Serving on http://$(HOST):$(PORT) (web) with the background worker; Ctrl-C stops both."
-	@trap 'kill 0' INT TERM EXIT; \
-		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) jobs run & \
-		$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "1/4 ready: $(VENV) with the pinned requirements, translations compiled"
+	@mkdir -p instance
+	@$(FLASK) db upgrade >instance/db-upgrade.log 2>&1 || { cat instance/db-upgrade.log; exit 1; }
+	@echo "2/4 database migrated (instance/; the migrations' log: instance/db-upgrade.log)"
+	@PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(FLASK) seed-demo >instance/seed-demo.log 2>&1 || { cat instance/seed-demo.log; exit 1; }
+	@echo "3/4 Kudus demo data loaded; demo users:"
+	@sed -n 's/^user: */    /p' instance/seed-demo.log
+	@echo "4/4 serving http://$(HOST):$(PORT) (web) and the worker; Ctrl-C stops both"
+	@$(BIN)/python -m scheduler.devrun --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check $(LINT_PATHS)

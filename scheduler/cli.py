@@ -11,11 +11,11 @@ def _fail(exc):
     raise click.ClickException(f"{exc.message}{' (' + fields + ')' if fields else ''}")
 
 
-def _require_base_url():
+def _require_base_url(who="the worker"):
     from scheduler.config import ConfigError, require_base_url
 
     try:
-        require_base_url(current_app.config)
+        require_base_url(current_app.config, who)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -36,6 +36,7 @@ def register(app):
                 f"installation serves {cfg['REGENCY_NAME']} ({cfg['REGENCY_CODE']}): "
                 "use 'regency setup' for its own sites"
             )
+        _require_base_url("seed-demo")  # its bookings' messages carry links
         for feature in FEATURES:
             module = feature_module(feature, "demo")
             if module is not None:

@@ -64,9 +64,9 @@ def run_forever(app):
     from scheduler import clock
     from scheduler.notifications import delivery
 
-    # APScheduler logs every run at INFO (the outbox runs every few seconds); our jobs log
-    # what they do themselves.
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    # APScheduler logs every run, and every job it adds, at INFO (the outbox runs every
+    # few seconds); the worker and its jobs log what they do themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BlockingScheduler(timezone=app.config["REGENCY_TIMEZONE"])
     for job in collect_jobs():
         extra = {}
