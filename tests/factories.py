@@ -111,6 +111,20 @@ def booking_body(slot, birth_date=date(2000, 5, 17), female=False, **extra):
     return body
 
 
+def booking_form(born=date(2000, 5, 17), **extra):
+    """What a resident born on `born` types into the booking page's form (valid)."""
+    body = {
+        "nik": make_nik(born),
+        "name": "Siti Rahayu",
+        "birth_date": born.isoformat(),
+        "phone": "0812 3456 7890",
+        "email": "",
+        "consent": "y",
+    }
+    body.update(extra)
+    return body
+
+
 def make_appointment(
     slot, birth_date=date(2000, 5, 17), female=False, name="Budi Santoso", nik=None
 ):

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.factories import booking_body, make_nik, make_slot
+from tests.factories import booking_body, booking_form, make_nik, make_slot
 
 BIRTH = date(2000, 5, 17)
 UNKNOWN_REGION_NIK = make_nik(BIRTH, region="331999")
@@ -44,16 +44,7 @@ def test_the_api_in_english_too(client, slot):
 
 
 def _form(**extra):
-    body = {
-        "nik": make_nik(BIRTH),
-        "name": "Siti Rahayu",
-        "birth_date": BIRTH.isoformat(),
-        "phone": "0812 3456 7890",
-        "email": "",
-        "consent": "y",
-    }
-    body.update(extra)
-    return body
+    return booking_form(BIRTH, **extra)
 
 
 def _field_error(html, field):

@@ -8,7 +8,7 @@ import pytest
 
 from scheduler.appointments.models import Appointment
 from scheduler.extensions import db
-from tests.factories import make_appointment, make_nik, make_site, make_slot
+from tests.factories import booking_form, make_appointment, make_site, make_slot
 
 BIRTH = date(2000, 5, 17)
 TUESDAY = date(2026, 12, 8)
@@ -35,16 +35,7 @@ def slots(ctx):
 
 
 def _form(**extra):
-    body = {
-        "nik": make_nik(BIRTH),
-        "name": "Siti Rahayu",
-        "birth_date": BIRTH.isoformat(),
-        "phone": "0812 3456 7890",
-        "email": "siti@example.id",
-        "consent": "y",
-    }
-    body.update(extra)
-    return body
+    return booking_form(BIRTH, email="siti@example.id", **extra)
 
 
 def test_a_full_slot_lists_the_nearest_free_times(client, slots):

@@ -10,7 +10,7 @@ from scheduler.appointments.models import Appointment
 from scheduler.appointments.services import link_signature
 from scheduler.extensions import db
 from scheduler.sites.models import Slot
-from tests.factories import make_nik, make_site, make_slot
+from tests.factories import booking_form, make_nik, make_site, make_slot
 
 BIRTH = date(2000, 5, 17)
 
@@ -26,16 +26,7 @@ def slot(site):
 
 
 def form_body(**extra):
-    body = {
-        "nik": make_nik(BIRTH),
-        "name": "Siti Rahayu",
-        "birth_date": BIRTH.isoformat(),
-        "phone": "0812 3456 7890",
-        "email": "",
-        "consent": "y",
-    }
-    body.update(extra)
-    return body
+    return booking_form(BIRTH, **extra)
 
 
 def text(resp):
