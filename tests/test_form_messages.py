@@ -132,10 +132,11 @@ def test_session_booking_form_in_both_languages(client, admin, coordinator):
     resp = client.post(f"{path}{sep}lang=id", data=bad)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert_indonesian(html, "Isian ini wajib diisi.", "Alamat email tidak sah.")
+    # The main booking form's own words (the session's form is built on it).
+    assert_indonesian(html, "NIK wajib diisi.", "Nama wajib diisi.", "Alamat email tidak sah.")
     resp = client.post(f"{path}{sep}lang=en", data=bad)
     html = resp.get_data(as_text=True)
-    assert "This field is required." in html and "Invalid email address." in html
+    assert "The NIK is required." in html and "Invalid email address." in html
 
 
 def test_stock_forms_in_both_languages(client, admin):

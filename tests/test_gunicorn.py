@@ -71,6 +71,7 @@ def server(tmp_path):
         "NIK_ENCRYPTION_KEY": "gunicorn-test-enc",
         "NIK_HASH_KEY": "gunicorn-test-hash",
         "REDIS_URL": "",
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
     env.pop("SCHEDULER_CONFIG", None)
