@@ -1,7 +1,7 @@
 """a slot whose day closed after residents booked it takes no new booking
 
 Revision ID: 0004i
-Revises: 0006k
+Revises: 0005l
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0004i"
-down_revision = "0006k"
+down_revision = "0005l"
 branch_labels = None
 depends_on = None
 
