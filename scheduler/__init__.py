@@ -74,8 +74,8 @@ def create_app(overrides=None):
     from scheduler import cli, errors, requestlog, security, system
 
     requestlog.configure_logging(app)
-    from scheduler.db import configure_engine_events
     from scheduler.direct import watch_engine
+    from scheduler.engine import configure_engine_events
     from scheduler.extensions import (
         babel,
         compress,
@@ -181,7 +181,7 @@ def _engine_options(url):
             "connect_args": {"timeout": 30, "check_same_thread": False},
             "hide_parameters": True,
         }
-    # No pool_pre_ping: db.configure_engine_events checks a pooled connection on checkout
+    # No pool_pre_ping: engine.configure_engine_events checks a pooled connection on checkout
     # without the round trip a ping costs on every request.
     # LIFO: a request's second checkout (after read_first) gets the connection it just
     # gave back, and connections the load no longer needs can time out at the server.

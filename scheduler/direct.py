@@ -13,7 +13,8 @@ import weakref
 import sqlalchemy as sa
 from sqlalchemy.orm import attributes, make_transient_to_detached
 
-from scheduler.db import current_session, has_input
+from scheduler.db import current_session
+from scheduler.engine import has_input
 
 
 def watch_engine(engine):

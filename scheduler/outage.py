@@ -3,7 +3,7 @@ a lock wait given up) from a bug, for errors.py: an outage is a 503 the client m
 anything else stays a 500.
 
 The pool recovers by itself: a connection the server closed is replaced at its next
-checkout (db.configure_engine_events), one lost in use is invalidated by SQLAlchemy (or by
+checkout (engine.configure_engine_events), one lost in use is invalidated by SQLAlchemy (or by
 DirectStatement), and a new connection is tried on the next request.
 """
 

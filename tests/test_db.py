@@ -1,4 +1,5 @@
-"""The database edge: conflict-free inserts, pooled connections without a ping (scheduler/db.py)."""
+"""The database edge: the one transaction() (scheduler/db.py), conflict-free inserts
+(scheduler/constraints.py), pooled connections without a ping (scheduler/engine.py)."""
 
 from datetime import date
 
@@ -7,8 +8,10 @@ import sqlalchemy as sa
 
 from scheduler import clock
 from scheduler.appointments.models import Appointment
-from scheduler.db import insert_unless_conflict
+from scheduler.constraints import insert_unless_conflict
+from scheduler.db import transaction
 from scheduler.extensions import db
+from scheduler.sites.models import Site
 from tests import wire
 from tests.factories import make_slot
 
@@ -40,6 +43,53 @@ def _appointment_values(slot, nik_hash="h" * 64, code="ACDE3467"):
         "outcome_reason": None,
         "birth_date_override_reason": None,
     }
+
+
+# ---------------------------------------------------------------------- transaction()
+
+
+def _sites_named(name):
+    return db.session.scalar(sa.select(sa.func.count()).where(Site.name == name))
+
+
+def _add_site(name):
+    db.session.add(Site(name=name, kind="office", timezone="Asia/Jakarta"))
+    db.session.flush()
+
+
+def test_an_inner_transaction_joins_the_outer_one_which_commits_once(committed_db):
+    with transaction():
+        _add_site("Kantor Pusat")
+        with transaction():
+            _add_site("Kecamatan Jati")
+        assert db.session().in_transaction()  # the inner block did not commit
+    db.session.remove()
+    assert _sites_named("Kantor Pusat") == 1 and _sites_named("Kecamatan Jati") == 1
+
+
+def test_a_failure_inside_rolls_back_everything_the_outer_block_wrote(committed_db):
+    with pytest.raises(RuntimeError), transaction():
+        _add_site("Kantor Pusat")
+        with transaction():
+            _add_site("Kecamatan Jati")
+            raise RuntimeError("boom")
+    db.session.remove()
+    assert _sites_named("Kantor Pusat") == 0 and _sites_named("Kecamatan Jati") == 0
+
+
+def test_a_generator_left_early_rolls_back(committed_db):
+    def stream():
+        with transaction():
+            _add_site("Kantor Pusat")
+            yield "progress"
+            _add_site("Kecamatan Jati")
+            yield "done"
+
+    steps = stream()
+    assert next(steps) == "progress"
+    steps.close()  # the browser left: GeneratorExit inside the block
+    db.session.remove()
+    assert _sites_named("Kantor Pusat") == 0
 
 
 # ---------------------------------------------------------------- insert_unless_conflict

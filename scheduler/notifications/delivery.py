@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from scheduler import clock
+from scheduler.db import transaction
 from scheduler.extensions import db
 from scheduler.notifications import messages
 from scheduler.notifications.channels import Channels, DeliveryError
@@ -161,12 +162,8 @@ def claim(worker, limit, lease_seconds):
         )
         .returning(*_COLUMNS)
     )
-    try:
+    with transaction():
         rows = db.session.execute(statement).all()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return sorted(rows, key=lambda r: r.id)
 
 
@@ -367,13 +364,9 @@ def _send_batch(worker, rows, channels, config, lease, stop, counts):
 
     def flush():
         nonlocal flushed
-        try:
+        with transaction():
             _record(worker, outcomes)
             still = _renew(worker, remaining, lease)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
         outcomes.clear()
         flushed = time.monotonic()
         return still
@@ -400,9 +393,5 @@ def _send_batch(worker, rows, channels, config, lease, stop, counts):
         if outcomes:
             remaining = flush()
         if remaining:
-            try:
+            with transaction():
                 _release(worker, remaining)
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                raise

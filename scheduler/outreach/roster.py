@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler import clock, names
 from scheduler import nik as niks
 from scheduler.appointments import services as appointments
-from scheduler.db import enter_transactional, leave_transactional, transactional
+from scheduler.db import transaction, transactional
 from scheduler.errors import (
     AlreadyRecorded,
     DomainError,
@@ -28,7 +28,6 @@ from scheduler.errors import (
     SlotFull,
     ValidationError,
 )
-from scheduler.extensions import db
 from scheduler.outreach import services
 from scheduler.sites import services as sites
 
@@ -248,30 +247,17 @@ def stream_roster_import(session_id, user, filename, data):
 
 
 def _stream(session, rows):
-    sess = db.session
-    depth = enter_transactional()
     outcome = None
     try:
-        for step in _steps(session, rows):
-            if isinstance(step, dict):
-                outcome = ("done", step)
-            else:
-                yield ("progress", *step)
-        if depth == 0:
-            sess.commit()
+        with transaction():
+            for step in _steps(session, rows):
+                if isinstance(step, dict):
+                    outcome = ("done", step)
+                else:
+                    yield ("progress", *step)
     except DomainError as exc:
-        if depth == 0:
-            sess.rollback()
         outcome = ("error", str(exc.message))
     except Exception:
         log.exception("roster import into session %s failed", session.id)
-        if depth == 0:
-            sess.rollback()
         outcome = ("error", str(_l("Impor gagal; tidak ada peserta yang didaftarkan.")))
-    except BaseException:
-        if depth == 0:
-            sess.rollback()
-        raise
-    finally:
-        leave_transactional(depth)
     yield outcome

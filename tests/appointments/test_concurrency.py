@@ -19,7 +19,7 @@ from scheduler import clock, nik
 from scheduler.appointments import services
 from scheduler.appointments.models import Appointment, IdempotencyKey
 from scheduler.appointments.services import booking
-from scheduler.db import is_integrity_error_for
+from scheduler.constraints import is_integrity_error_for
 from scheduler.extensions import db
 from scheduler.sites.models import Slot
 from tests.factories import booking_body, make_nik, make_site, make_slot

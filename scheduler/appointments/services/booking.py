@@ -26,7 +26,8 @@ from scheduler.appointments.models import (
 )
 from scheduler.appointments.services.applicants import CODE_ALPHABET, CODE_LENGTH, check_applicant
 from scheduler.appointments.services.notices import message_about, notify
-from scheduler.db import insert_unless_conflict, is_integrity_error_for, transactional
+from scheduler.constraints import insert_unless_conflict, is_integrity_error_for
+from scheduler.db import transactional
 from scheduler.direct import DirectStatement, adopt, detached
 from scheduler.errors import (
     AlreadyRecorded,

@@ -16,7 +16,8 @@ from scheduler.cards.models import (
 )
 from scheduler.cards.services.planning import allocate_cards, eligible_on, pickup_site_for
 from scheduler.cards.services.summary import today
-from scheduler.db import is_integrity_error_for, transactional
+from scheduler.constraints import is_integrity_error_for
+from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.sites import services as sites
