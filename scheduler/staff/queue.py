@@ -19,7 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from scheduler import clock
-from scheduler.db import is_integrity_error_for, transactional
+from scheduler.constraints import is_integrity_error_for
+from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.sites import services as sites
