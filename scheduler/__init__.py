@@ -71,7 +71,7 @@ def create_app(overrides=None):
     load_config(app, overrides)
     _trust_proxies(app)
 
-    from scheduler import cli, errors, requestlog, security, system
+    from scheduler import cli, errors, l10n, requestlog, security, system
 
     requestlog.configure_logging(app)
     from scheduler.direct import watch_engine
@@ -124,6 +124,7 @@ def create_app(overrides=None):
     csrf.exempt(system.bp)
     errors.register_error_handlers(app)
     cli.register(app)
+    l10n.init_app(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
     app.url_defaults(_version_static)

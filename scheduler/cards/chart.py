@@ -3,6 +3,8 @@
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from scheduler import l10n
+
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 680, 240, 48, 12, 16, 34
 
 
@@ -40,7 +42,7 @@ def stock_chart(o):
         value = top * i / 4
         parts.append(
             f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y(value)}" y2="{y(value)}" stroke="#eef1f4"/>'
-            f'<text x="{PAD_L - 6}" y="{y(value) + 4}" text-anchor="end" font-size="11" fill="#56606b">{int(value)}</text>'
+            f'<text x="{PAD_L - 6}" y="{y(value) + 4}" text-anchor="end" font-size="11" fill="#56606b">{l10n.number(int(value))}</text>'
         )
     today = o["today"]
     parts.append(
@@ -48,8 +50,8 @@ def stock_chart(o):
         f'<text x="{x(today)}" y="{HEIGHT - PAD_B + 14}" text-anchor="middle" font-size="11" fill="#1b1f24">{today_label}</text>'
     )
     parts.append(
-        f'<text x="{PAD_L}" y="{HEIGHT - 6}" font-size="11" fill="#56606b">{first.isoformat()}</text>'
-        f'<text x="{WIDTH - PAD_R}" y="{HEIGHT - 6}" text-anchor="end" font-size="11" fill="#56606b">{last.isoformat()}</text>'
+        f'<text x="{PAD_L}" y="{HEIGHT - 6}" font-size="11" fill="#56606b">{escape(l10n.short_day(first))}</text>'
+        f'<text x="{WIDTH - PAD_R}" y="{HEIGHT - 6}" text-anchor="end" font-size="11" fill="#56606b">{escape(l10n.short_day(last))}</text>'
     )
     parts.append(
         f'<polyline fill="none" stroke="#0b5cad" stroke-width="2" points="{line(o["history"])}"/>'
@@ -60,10 +62,10 @@ def stock_chart(o):
     for day, quantity in o["arrivals"]:
         if first <= day <= last:
             cx, cy = x(day), y(0)
-            label = escape(_("Kiriman %(n)s blangko", n=quantity))
+            label = escape(_("Kiriman %(n)s blangko", n=l10n.number(quantity)))
             parts.append(
                 f'<path d="M{cx - 5},{cy} L{cx + 5},{cy} L{cx},{cy - 9} Z" fill="#146c2e">'
-                f"<title>{label} {day.isoformat()}</title></path>"
+                f"<title>{label} {escape(l10n.short_day(day))}</title></path>"
             )
     runs_out = o.get("runs_out_on")
     if runs_out and first <= runs_out <= last:

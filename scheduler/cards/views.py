@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from scheduler import reads
+from scheduler import l10n, reads
 from scheduler.auth import page_roles
 from scheduler.cards import certificates, chart, offices, services, stock
 from scheduler.cards.forms import (
@@ -43,9 +43,9 @@ STAFF = ("admin", "staff")
 
 @bp.app_template_filter("regency_date")
 def regency_date(moment):
-    """An aware UTC moment as the regency's local date (YYYY-MM-DD)."""
+    """An aware UTC moment as the regency's local date, in the page's language."""
     zone = sites.zone(current_app.config["REGENCY_TIMEZONE"])
-    return moment.astimezone(zone).date().isoformat() if moment else ""
+    return l10n.short_day(moment.astimezone(zone).date()) if moment else ""
 
 
 def _my_sites():
@@ -290,7 +290,8 @@ def _stock_forms():
         "print_site": PrintSiteForm(prefix="p"),
     }
     forms["delivery"].expected_id.choices = [(0, _("— tidak ada —"))] + [
-        (e.id, f"{e.quantity} · {e.expected_on.isoformat()}") for e in stock.list_expected()
+        (e.id, f"{l10n.number(e.quantity)} · {l10n.day(e.expected_on)}")
+        for e in stock.list_expected()
     ]
     forms["print_site"].site_id.choices = [(s.id, s.name) for s in sites.list_sites()]
     if request.method == "GET":
@@ -377,7 +378,10 @@ def stock_delivery():
             user_id=current_user.id,
             office_id=_office_of(f),
         )
-        return _("%(n)s blangko diterima; antrean cetak dijadwalkan ulang.", n=f.quantity.data)
+        return _(
+            "%(n)s blangko diterima; antrean cetak dijadwalkan ulang.",
+            n=l10n.number(f.quantity.data),
+        )
 
     return _stock_post("delivery", act)
 

@@ -6,6 +6,8 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from scheduler import l10n
+
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 680, 240, 52, 16, 16, 34
 
 
@@ -46,7 +48,7 @@ def trend_chart(points, target):
             f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y(value)}" y2="{y(value)}" stroke="#eef1f4"/>'
             f'<text x="{PAD_L - 6}" y="{y(value) + 4}" text-anchor="end" font-size="11" fill="#56606b">{_pct(value)}</text>'
         )
-    target_label = escape(_("target nasional %(t)s %%", t=_pct(target)))
+    target_label = escape(_("target nasional %(t)s", t=l10n.percent(target)))
     parts.append(
         f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y(target)}" y2="{y(target)}" stroke="#b3261e" stroke-dasharray="6 4"/>'
         f'<text x="{WIDTH - PAD_R - 4}" y="{y(target) - 4}" text-anchor="end" font-size="11" fill="#b3261e">{target_label}</text>'
@@ -57,7 +59,7 @@ def trend_chart(points, target):
         label = escape(format_date(p.month, "MMM yy"))
         parts.append(
             f'<circle cx="{x(i)}" cy="{y(p.coverage)}" r="3.5" fill="#0b5cad">'
-            f"<title>{label}: {_pct(p.coverage)} %</title></circle>"
+            f"<title>{label}: {l10n.percent(p.coverage)}</title></circle>"
             f'<text x="{x(i)}" y="{HEIGHT - PAD_B + 14}" text-anchor="middle" font-size="11" fill="#1b1f24">{label}</text>'
         )
         if len(points) <= 12:
@@ -92,14 +94,14 @@ def kecamatan_chart(areas, target, bar=18, gap=6, label_w=130):
         parts.append(
             f'<text x="{label_w - 6}" y="{top_y + bar * 0.72}" text-anchor="end" font-size="12" fill="#1b1f24">{name}</text>'
             f'<rect x="{label_w}" y="{top_y}" width="{max(1, x(a.coverage) - label_w)}" height="{bar}" fill="{colour}"/>'
-            f'<text x="{x(a.coverage) + 4}" y="{top_y + bar * 0.72}" font-size="12" fill="#1b1f24">{_pct(a.coverage)} %</text>'
+            f'<text x="{x(a.coverage) + 4}" y="{top_y + bar * 0.72}" font-size="12" fill="#1b1f24">{l10n.percent(a.coverage)}</text>'
         )
     bottom_y = PAD_T + len(areas) * (bar + gap)
-    target_label = escape(_("target %(t)s %%", t=_pct(target)))
+    target_label = escape(_("target %(t)s", t=l10n.percent(target)))
     parts.append(
         f'<line x1="{x(target)}" x2="{x(target)}" y1="{PAD_T - 6}" y2="{bottom_y}" stroke="#b3261e" stroke-width="2" stroke-dasharray="4 3"/>'
         f'<text x="{x(target)}" y="{bottom_y + 14}" text-anchor="middle" font-size="11" fill="#b3261e">{target_label}</text>'
-        f'<text x="{label_w}" y="{bottom_y + 14}" font-size="11" fill="#56606b">{_pct(bottom)} %</text>'
+        f'<text x="{label_w}" y="{bottom_y + 14}" font-size="11" fill="#56606b">{l10n.percent(bottom)}</text>'
         "</svg>"
     )
     return "".join(parts)

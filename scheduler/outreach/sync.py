@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import clock
+from scheduler import clock, l10n
 from scheduler.appointments import services as appointments
 from scheduler.db import transactional
 from scheduler.errors import DomainError
@@ -173,8 +173,8 @@ def _check(session, appointment, event, now):
             "rejected",
             _l(
                 "Waktu di perangkat (%(day)s) bukan hari sesi (%(held)s); periksa jam perangkat.",
-                day=local_day.isoformat(),
-                held=session.held_on.isoformat(),
+                day=l10n.Day(local_day),
+                held=l10n.Day(session.held_on),
             ),
         )
     if event.at > now + CLOCK_SKEW:

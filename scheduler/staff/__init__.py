@@ -24,9 +24,10 @@ def init_app(app):
 
     @app.template_filter("localtime")
     def _localtime(moment):
+        from scheduler import l10n
         from scheduler.sites.services import zone
 
-        return moment.astimezone(zone(app.config["REGENCY_TIMEZONE"])).strftime("%d-%m-%Y %H:%M")
+        return l10n.moment(moment.astimezone(zone(app.config["REGENCY_TIMEZONE"])))
 
     @app.template_filter("home_regency")
     def _home_regency(nik_masked):

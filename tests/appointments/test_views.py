@@ -149,7 +149,15 @@ def test_under_sixteen_is_told_when_they_may_book(client, slot):
     young = date(2011, 3, 2)
     _, resp = book(client, slot, nik=make_nik(young), birth_date=young.isoformat())
     assert resp.status_code == 422
-    assert "2027-03-02" in error_of(text(resp), "birth_date")
+    assert "mulai 2 Maret 2027." in error_of(text(resp), "birth_date")
+
+
+def test_under_sixteen_hears_the_date_in_english_too(client, slot):
+    young = date(2011, 3, 2)
+    body = form_body(nik=make_nik(young), birth_date=young.isoformat())
+    resp = client.post(f"/pesan/{slot.id}?lang=en", data=body)
+    assert resp.status_code == 422
+    assert "from 2 March 2027." in error_of(text(resp), "birth_date")
 
 
 def test_duplicate_and_full_are_explained(client, site, slot):

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from scheduler import clock, names
+from scheduler import clock, l10n, names
 from scheduler import nik as niks
 from scheduler.errors import (
     ValidationError,
@@ -135,5 +135,5 @@ def _check_birth_date(fields, info, birth_date, on_date, accept_mismatch_reason)
         fields["birth_date"] = _l(
             "Perekaman KTP-el mulai usia %(age)s tahun. Anda dapat memesan jadwal mulai %(on)s.",
             age=minimum,
-            on=turns.isoformat(),
+            on=l10n.Day(turns),
         )

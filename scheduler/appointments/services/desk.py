@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 
-from scheduler import clock
+from scheduler import clock, l10n
 from scheduler.appointments.models import (
     STATUSES,
     Appointment,
@@ -113,9 +113,7 @@ def check_in(appointment, site_ids=None, on_the_day=True):
     today = sites.to_local(site, clock.now()).date()
     day = sites.to_local(site, appointment.slot.starts_at).date()
     if day != today:
-        raise WrongSiteOrDay(
-            _l("Janji temu ini untuk tanggal lain: %(day)s.", day=day.strftime("%d-%m-%Y"))
-        )
+        raise WrongSiteOrDay(_l("Janji temu ini untuk tanggal lain: %(day)s.", day=l10n.Day(day)))
     _refuse_checkin(appointment)
     opens, closes = checkin_window(appointment)
     now = clock.now()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 
-from scheduler import clock, names
+from scheduler import clock, l10n, names
 from scheduler.appointments import services as appointments
 from scheduler.cards import ledger
 from scheduler.cards.models import (
@@ -48,7 +48,7 @@ def mark_printed(code, *, actor_id=None, site_ids=None, misprints=0):
         raise InvalidState(
             _l(
                 "Pemilik kartu belum berusia 17 tahun; cetak mulai %(on)s.",
-                on=card.eligible_on.isoformat(),
+                on=l10n.Day(card.eligible_on),
             )
         )
     office_id = ledger.office_of_print_site(card.print_site_id)
@@ -137,7 +137,7 @@ def hand_over(
     if card.status != "printed":
         raise InvalidState(_l("Kartu ini belum dicetak."))
     if today() < card.pickup_from:
-        raise InvalidState(_l("Kartu dapat diambil mulai %(on)s.", on=card.pickup_from.isoformat()))
+        raise InvalidState(_l("Kartu dapat diambil mulai %(on)s.", on=l10n.Day(card.pickup_from)))
     handed = _move(
         card.id,
         CardRequest.status == "printed",

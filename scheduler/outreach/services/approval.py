@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from scheduler import clock
+from scheduler import clock, l10n
 from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
@@ -111,7 +111,7 @@ def approve_request(request_id, admin, on, start, end, kits, team):
         )
     )
     if busy_team is not None:
-        raise InvalidState(_l("Tim %(t)s sudah bertugas pada %(d)s.", t=team, d=on.isoformat()))
+        raise InvalidState(_l("Tim %(t)s sudah bertugas pada %(d)s.", t=team, d=l10n.Day(on)))
     taken = set(
         db.session.scalars(sa.select(OutreachKit.kit_number).where(OutreachKit.held_on == on))
     )
@@ -120,7 +120,7 @@ def approve_request(request_id, admin, on, start, end, kits, team):
         raise InvalidState(
             _l(
                 "Pada %(d)s hanya %(free)s dari %(owned)s perangkat yang masih tersedia.",
-                d=on.isoformat(),
+                d=l10n.Day(on),
                 free=len(free),
                 owned=owned,
             )
