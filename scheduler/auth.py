@@ -3,11 +3,18 @@
 import functools
 
 from flask import redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from scheduler.errors import Forbidden, Unauthorized
 
 ROLES = ("admin", "staff", "coordinator")
+# What a page shows for each role (tests/test_labels.py: every role has one).
+ROLE_LABELS = {
+    "staff": _l("Petugas"),
+    "admin": _l("Admin"),
+    "coordinator": _l("Koordinator (sekolah/desa)"),
+}
 
 
 def api_roles(*roles):

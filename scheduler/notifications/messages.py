@@ -13,6 +13,7 @@ import contextvars
 
 from flask import current_app
 from flask_babel import force_locale, get_translations
+from flask_babel import lazy_gettext as _l
 
 from scheduler.notifications.formatting import (
     SMS_LIMIT,
@@ -28,9 +29,14 @@ __all__ = ["SMS_LIMIT", "TEMPLATES", "MissingContext", "Rendered", "gsm7", "is_g
 TEMPLATES = {}
 
 
-def template(event):
+# What the outbox page shows for each event: every template names its event in words.
+EVENT_LABELS = {}
+
+
+def template(event, label):
     def deco(fn):
         TEMPLATES[event] = fn
+        EVENT_LABELS[event] = label
         return fn
 
     return deco
@@ -69,7 +75,7 @@ def render(event, context, locale="id", name=""):
 # ---------------------------------------------------------------------------- appointments
 
 
-@template("booking_confirmed")
+@template("booking_confirmed", _l("Janji temu dipesan"))
 def booking_confirmed(c):
     """A resident booked a recording slot.
 
@@ -92,7 +98,7 @@ def booking_confirmed(c):
     )
 
 
-@template("appointment_reminder")
+@template("appointment_reminder", _l("Pengingat janji temu"))
 def appointment_reminder(c):
     """The day before the appointment (sent once per appointment and day).
 
@@ -115,7 +121,7 @@ def appointment_reminder(c):
     )
 
 
-@template("appointment_cancelled")
+@template("appointment_cancelled", _l("Janji temu dibatalkan"))
 def appointment_cancelled(c):
     """The resident cancelled.
 
@@ -138,7 +144,7 @@ def appointment_cancelled(c):
     )
 
 
-@template("appointment_rescheduled")
+@template("appointment_rescheduled", _l("Jadwal janji temu diubah"))
 def appointment_rescheduled(c):
     """The resident moved the appointment; starts_at and site are the new ones.
 
@@ -161,7 +167,7 @@ def appointment_rescheduled(c):
     )
 
 
-@template("appointment_cancelled_by_office")
+@template("appointment_cancelled_by_office", _l("Janji temu dibatalkan kantor"))
 def appointment_cancelled_by_office(c):
     """The office cancelled (closure, device fault); the resident should book again.
 
@@ -189,7 +195,7 @@ def appointment_cancelled_by_office(c):
 # -------------------------------------------------------------------------------- outreach
 
 
-@template("outreach_approved")
+@template("outreach_approved", _l("Jemput bola disetujui"))
 def outreach_approved(c):
     """An outreach (jemput bola) request was approved; sent to the requesting contact.
 
@@ -221,7 +227,7 @@ def outreach_approved(c):
     )
 
 
-@template("outreach_declined")
+@template("outreach_declined", _l("Jemput bola ditolak"))
 def outreach_declined(c):
     """An outreach request was declined; sent to the requesting contact.
 
@@ -248,7 +254,7 @@ def outreach_declined(c):
 # ----------------------------------------------------------------------------------- cards
 
 
-@template("card_scheduled")
+@template("card_scheduled", _l("Jadwal cetak KTP-el"))
 def card_scheduled(c):
     """The recorded card has a promised pickup date.
 
@@ -272,7 +278,7 @@ def card_scheduled(c):
     )
 
 
-@template("card_date_moved")
+@template("card_date_moved", _l("Tanggal KTP-el berubah"))
 def card_date_moved(c):
     """The promised pickup date changed (stock, spoilage), or was withdrawn.
 
@@ -317,7 +323,7 @@ def card_date_moved(c):
     )
 
 
-@template("card_ready")
+@template("card_ready", _l("KTP-el siap diambil"))
 def card_ready(c):
     """The card is printed and can be collected.
 
@@ -340,7 +346,7 @@ def card_ready(c):
     )
 
 
-@template("card_uncollected")
+@template("card_uncollected", _l("Pengingat KTP-el belum diambil"))
 def card_uncollected(c):
     """The printed card has not been collected yet (periodic reminder).
 

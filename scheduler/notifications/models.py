@@ -9,6 +9,7 @@ the resident gave neither. A worker claims due rows by setting `claimed_by` and
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.db import UTCDateTime
@@ -20,6 +21,32 @@ CHANNELS = ("whatsapp", "sms", "email", "log")
 # What the provider reported after accepting a message (WhatsApp's status webhooks), in
 # the order a message goes through them; "failed" may come after any of the others.
 PROVIDER_STATUSES = ("sent", "delivered", "read", "failed")
+
+# What the outbox page shows for each code (tests/notifications/test_labels.py: every
+# code has one).
+STATUS_LABELS = {
+    "pending": _l("Menunggu"),
+    "sent": _l("Terkirim"),
+    "failed": _l("Gagal, dicoba lagi"),
+    "dead": _l("Mati"),
+}
+ROUTE_LABELS = {
+    "phone": _l("Nomor ponsel"),
+    "email": _l("Email"),
+    "log": _l("Hanya dicatat (tanpa alamat)"),
+}
+CHANNEL_LABELS = {
+    "whatsapp": _l("WhatsApp"),
+    "sms": _l("SMS"),
+    "email": _l("Email"),
+    "log": _l("catatan server"),
+}
+PROVIDER_STATUS_LABELS = {
+    "sent": _l("dikirim"),
+    "delivered": _l("sampai di ponsel"),
+    "read": _l("dibaca"),
+    "failed": _l("gagal sampai"),
+}
 
 
 class OutboxMessage(db.Model):

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from scheduler import reads
 from scheduler.auth import page_roles
-from scheduler.notifications import services
+from scheduler.notifications import models, services
+from scheduler.notifications.messages import EVENT_LABELS
 from scheduler.notifications.models import OUTBOX_STATUSES
 
 bp = Blueprint("notifications_views", __name__)
@@ -27,6 +28,13 @@ def outbox():
         counts=services.count_by_status(),
         status=status,
         statuses=OUTBOX_STATUSES,
+        words={
+            "event": EVENT_LABELS,
+            "status": models.STATUS_LABELS,
+            "route": models.ROUTE_LABELS,
+            "channel": models.CHANNEL_LABELS,
+            "provider": models.PROVIDER_STATUS_LABELS,
+        },
         mask_phone=services.mask_phone,
         mask_email=services.mask_email,
     )

@@ -29,6 +29,16 @@ def init_app(app):
 
         return l10n.moment(moment.astimezone(zone(app.config["REGENCY_TIMEZONE"])))
 
+    @app.template_filter("role_label")
+    def _role_label(role):
+        from scheduler.auth import ROLE_LABELS
+
+        return ROLE_LABELS.get(role, role)
+
+    @app.template_filter("audit_action")
+    def _audit_action(action):
+        return services.AUDIT_ACTION_LABELS.get(action, action)
+
     @app.template_filter("home_regency")
     def _home_regency(nik_masked):
         """Where a NIK was issued, for the desk: '' for the regency served."""

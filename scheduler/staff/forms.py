@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from scheduler.appointments.forms import assistance_field
+from scheduler.auth import ROLE_LABELS
 from scheduler.forms import LocalDateField, PageForm
 
 
@@ -25,11 +26,7 @@ class PasswordForm(PageForm):
     confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=[DataRequired()])
 
 
-ROLE_CHOICES = [
-    ("staff", _l("Petugas")),
-    ("admin", _l("Admin")),
-    ("coordinator", _l("Koordinator (sekolah/desa)")),
-]
+ROLE_CHOICES = list(ROLE_LABELS.items())
 
 
 class UserForm(PageForm):

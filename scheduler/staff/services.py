@@ -279,7 +279,25 @@ AUDIT_ACTIONS = (
     "password_change",
     "token_create",
     "token_revoke",
+    "view_outreach_desk",
 )
+# What the audit log shows for each action (tests/staff/test_labels.py: every action
+# written anywhere is listed above and has one).
+AUDIT_ACTION_LABELS = {
+    "check_in": _l("Warga check-in"),
+    "walk_in": _l("Warga tanpa janji"),
+    "recorded": _l("Perekaman tercatat"),
+    "recording_failed": _l("Perekaman gagal"),
+    "no_show": _l("Tidak datang"),
+    "office_cancel": _l("Dibatalkan kantor"),
+    "view_roster": _l("Melihat daftar hadir"),
+    "user_create": _l("Pengguna dibuat"),
+    "user_update": _l("Pengguna diubah"),
+    "password_change": _l("Kata sandi diganti"),
+    "token_create": _l("Token API dibuat"),
+    "token_revoke": _l("Token API dicabut"),
+    "view_outreach_desk": _l("Membuka meja jemput bola"),
+}
 VIEW_DEDUP = timedelta(minutes=15)
 
 
