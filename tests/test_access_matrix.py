@@ -301,7 +301,13 @@ MATRIX = {
         )
     ],
     "staff_views.token_revoke": [
-        Case("/petugas/token/{token_id}/cabut", admin_page(302), methods=("POST",), form={})
+        Case("/petugas/token/{token_id}/cabut", admin_page()),
+        Case(
+            "/petugas/token/{token_id}/cabut",
+            admin_page(302),
+            methods=("POST",),
+            form={"confirm": "1"},
+        ),
     ],
     "staff_views.audit": [Case("/petugas/audit", admin_page())],
     "staff_views.roster": [Case("/petugas/daftar?site_id={site}", page())],

@@ -2,6 +2,8 @@
 rejected (re-recording), a home visit, a family's bookings. Registered in messages.py's
 TEMPLATES; the same rules (a text, an SMS of one GSM-7 part, the masked NIK at most)."""
 
+from flask_babel import lazy_gettext as _l
+
 from scheduler.notifications.formatting import Rendered
 from scheduler.notifications.messages import _, template
 
@@ -10,7 +12,7 @@ SAMPLES = {
 }
 
 
-@template("recording_rejected")
+@template("recording_rejected", _l("Perekaman ditolak pusat"))
 def recording_rejected(c):
     """The national centre rejected a recording; the resident is invited to record again.
 

@@ -46,7 +46,10 @@ class UserEditForm(PageForm):
 
 class TokenForm(PageForm):
     user_id = SelectField(_l("Pengguna"), coerce=int, validate_choice=False)
-    name = StringField(_l("Nama token (mis. pemindai loket 1)"), validators=[Length(max=100)])
+    # Its own id: the new-user form on the same page has a "name" field too.
+    name = StringField(
+        _l("Nama token (mis. pemindai loket 1)"), validators=[Length(max=100)], id="token-name"
+    )
 
 
 class CheckinForm(PageForm):

@@ -144,6 +144,14 @@ def revoke_token(actor, token_id):
     return row
 
 
+def get_token(token_id):
+    """An API token (revoked or not); raises NotFound."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
 def list_tokens():
     return db.session.scalars(
         sa.select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
@@ -288,6 +296,7 @@ AUDIT_ACTION_LABELS = {
     "walk_in": _l("Warga tanpa janji"),
     "recorded": _l("Perekaman tercatat"),
     "recording_failed": _l("Perekaman gagal"),
+    "recording_rejected": _l("Perekaman ditolak pusat"),
     "no_show": _l("Tidak datang"),
     "office_cancel": _l("Dibatalkan kantor"),
     "view_roster": _l("Melihat daftar hadir"),

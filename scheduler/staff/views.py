@@ -122,14 +122,21 @@ def password():
 # ------------------------------------------------------------------------- admin: users
 
 
-def _users_context(**extra):
+def _users_context(submitted=None, **extra):
+    """The users page; only the form that was `submitted` ("user" or "token") keeps what
+    was typed (a token's name never lands in the new-user form, nor the reverse)."""
+
+    def bound(name):
+        return request.form if submitted == name else None
+
     context = {
         "users": services.list_users(),
         "tokens": services.list_tokens(),
         "all_sites": sites.list_sites(include_inactive=True),
-        "form": UserForm(),
-        "token_form": TokenForm(),
+        "form": UserForm(formdata=bound("user")),
+        "token_form": TokenForm(formdata=bound("token")),
         "new_token": None,
+        "submitted": submitted,
     }
     context["token_form"].user_id.choices = [(u.id, u.email) for u in context["users"]]
     context["form"].sites.choices = [(s.id, s.name) for s in context["all_sites"]]
@@ -147,7 +154,7 @@ def _ids(values):
 @bp.route("/petugas/pengguna", methods=["GET", "POST"])
 @page_roles("admin")
 def users():
-    context = _users_context()
+    context = _users_context(submitted="user" if request.method == "POST" else None)
     g.form_page = ("staff/users.html", context)
     if request.method == "POST":
         user = services.add_user(
@@ -183,7 +190,7 @@ def user_update(user_id):
 @bp.post("/petugas/token")
 @page_roles("admin")
 def token_create():
-    g.form_page = ("staff/users.html", _users_context())
+    g.form_page = ("staff/users.html", _users_context(submitted="token"))
     try:
         user_id = int(request.form.get("user_id", ""))
     except ValueError:
@@ -194,12 +201,16 @@ def token_create():
     return resp, 201, {"Cache-Control": "no-store"}
 
 
-@bp.post("/petugas/token/<int:token_id>/cabut")
+@bp.route("/petugas/token/<int:token_id>/cabut", methods=["GET", "POST"])
 @page_roles("admin")
 def token_revoke(token_id):
-    services.revoke_token(current_user, token_id)
-    flash(_("Token dicabut."))
-    return redirect(url_for("staff_views.users"))
+    """Asks first: the list links here; only the confirmation page's button revokes."""
+    if request.method == "POST" and request.form.get("confirm") == "1":
+        services.revoke_token(current_user, token_id)
+        flash(_("Token dicabut."))
+        return redirect(url_for("staff_views.users"))
+    token = services.get_token(token_id)
+    return render_template("staff/token_revoke.html", token=token)
 
 
 # ----------------------------------------------------------------------- admin: audit

@@ -149,7 +149,7 @@ def test_token_shown_once_stored_as_hash_and_revocable(client, admin, clerk, app
     assert scanner.post("/api/v1/checkins", json={"qr": qr}, headers=headers).status_code == 200
     assert db.session.get(ApiToken, row.id).last_used_at == clock.now()
 
-    assert client.post(f"/petugas/token/{row.id}/cabut").status_code == 302
+    assert client.post(f"/petugas/token/{row.id}/cabut", data={"confirm": "1"}).status_code == 302
     resp = scanner.post("/api/v1/checkins", json={"qr": qr}, headers=headers)
     assert resp.status_code == 401
 
