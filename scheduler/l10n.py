@@ -7,7 +7,8 @@ themselves when the message is shown, in the language of the page or answer show
 Attributes (a date input's value, a URL) keep ISO dates: only what people read changes.
 """
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from babel import dates as babel_dates
@@ -81,6 +82,19 @@ def percent(value, digits=2):
     pattern = _PERCENT.get(code, "#,##0{decimals}%").format(decimals=decimals)
     fraction = Decimal(str(value)) / 100
     return babel_numbers.format_percent(fraction, format=pattern, locale=locale)
+
+
+_CLOCK = re.compile(r"\s*(\d{1,2})[.:](\d{2})\s*")
+
+
+def parse_time(text):
+    """A wall-clock time as people type it: "8.00", "08.00" (Indonesian), "8:00" or
+    "08:00"; None for anything else."""
+    match = _CLOCK.fullmatch(text or "")
+    if match is None:
+        return None
+    hours, minutes = int(match[1]), int(match[2])
+    return time(hours, minutes) if hours < 24 and minutes < 60 else None
 
 
 class Day:

@@ -18,11 +18,10 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 
-from scheduler import regions
+from scheduler import l10n, regions
 from scheduler.appointments.forms import BookingForm
 from scheduler.forms import LocalDateField, PageForm
 
@@ -42,7 +41,15 @@ def no_control(multiline=False):
 
 TEXT = no_control()
 LINES = no_control(multiline=True)
-HHMM = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Waktu harus berformat HH:MM."))
+
+
+def _clock_time(form, field):
+    """08:00, 8:00, 08.00 or 8.00 (Indonesian writes 8.00)."""
+    if l10n.parse_time(field.data) is None:
+        raise ValidationError(_l("Tulis jam seperti 08.00 atau 08:00."))
+
+
+HHMM = _clock_time
 KINDS = [("school", _l("Sekolah")), ("village_hall", _l("Balai desa"))]
 
 

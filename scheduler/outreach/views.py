@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from scheduler import reads
+from scheduler import l10n, reads
 from scheduler.appointments import services as appointments
 from scheduler.appointments.forms import applicant_of, booking_faults
 from scheduler.auth import page_roles
@@ -125,6 +125,10 @@ def new_request():
     return redirect(url_for("outreach_views.request_detail", request_id=created.id))
 
 
+def _language():
+    return get_locale().language
+
+
 def _shown(action, session, appointments_shown, what=""):
     """Audit the participants a page showed (scheduler.reads)."""
     if session is not None:
@@ -138,7 +142,7 @@ def _shown(action, session, appointments_shown, what=""):
 
 
 def _detail(request_id, **forms_given):
-    overview = services.request_overview(request_id, current_user)
+    overview = services.request_overview(request_id, current_user, _language())
     _shown("view_outreach", overview["session"], overview["participants"])
     suggested = services.suggested_approval(overview["request"])
     context = {
@@ -171,7 +175,7 @@ def approve(request_id):
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
         return _show(form, "outreach/request_detail.html", context)
-    services.approve_request(
+    approved = services.approve_request(
         request_id,
         current_user,
         form.date.data,
@@ -181,6 +185,12 @@ def approve(request_id):
         form.team.data,
     )
     flash(_("Permintaan disetujui; sesi dan jadwalnya sudah dibuat."))
+    note = services.date_notes([form.date.data], _language()).get(form.date.data)
+    if note:
+        flash(_("Perhatian: tanggal sesi jatuh pada %(note)s.", note=note))
+    short = approved.expected_participants - approved.session.capacity
+    if short > 0:
+        flash(_("Perhatian: kursi sesi kurang %(n)s dari perkiraan peserta.", n=l10n.number(short)))
     return redirect(url_for("outreach_views.request_detail", request_id=request_id))
 
 

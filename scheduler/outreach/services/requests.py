@@ -1,13 +1,13 @@
 """A coordinator's outreach request: creation, listing, who may see it, decline and cancellation."""
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from scheduler import clock, names, regions
+from scheduler import clock, l10n, names, regions
 from scheduler.appointments import services as appointments
 from scheduler.db import transactional
 from scheduler.errors import Forbidden, InvalidState, NotFound, ValidationError
@@ -156,12 +156,23 @@ def _may_see(user, request):
     return request.session is not None and request.session.site_id in user.site_ids
 
 
-def request_overview(request_id, user):
+def request_overview(request_id, user, language="id"):
     """Everything the request page shows: the request, its session, slots, participants
-    (masked NIK only) and the tally."""
+    (masked NIK only), the tally, which preferred dates are a Sunday or a holiday (named
+    in `language`) and how many expected participants the session has no seat for."""
     request = get_request(request_id, user)
     session = request.session
-    overview = {"request": request, "session": session, "slots": [], "participants": []}
+    overview = {
+        "request": request,
+        "session": session,
+        "slots": [],
+        "participants": [],
+        "date_notes": {
+            d.isoformat(): note
+            for d, note in date_notes(iso_dates(request.preferred_dates or []), language).items()
+        },
+        "seats_short": seats_short(session, request.expected_participants),
+    }
     if session is not None:
         overview.update(
             slots=session_slots(session),
@@ -259,14 +270,44 @@ def _notify(request, event, session=None, reason=None):
 
 
 def parse_hhmm(text, field):
-    """A local time from `HH:MM`; raises ValidationError on `field`."""
-    try:
-        hours, minutes = text.split(":")
-        if len(hours) != 2 or len(minutes) != 2:
-            raise ValueError
-        return time(int(hours), int(minutes))
-    except (ValueError, AttributeError):
-        raise ValidationError(fields={field: _l("Waktu harus berformat HH:MM.")}) from None
+    """A local time from "08:00", "8:00", "08.00" or "8.00"; raises ValidationError on
+    `field`."""
+    at = l10n.parse_time(text)
+    if at is None:
+        raise ValidationError(fields={field: TIME_FORMAT_MESSAGE})
+    return at
+
+
+TIME_FORMAT_MESSAGE = _l("Tulis jam seperti 08.00 atau 08:00.")
+
+
+def date_notes(days, language="id"):
+    """{date: why it is no ordinary working day} for those of `days` that fall on a Sunday,
+    a public holiday or cuti bersama (the regency's holiday calendar, admins' corrections
+    included); ordinary days are left out."""
+    days = sorted(set(days))
+    if not days:
+        return {}
+    holidays = sites.holiday_calendar(days[0], days[-1], language)
+    notes = {}
+    for day in days:
+        if day in holidays:
+            name, category = holidays[day]
+            notes[day] = _holiday_note(category, name)
+        elif day.weekday() == 6:
+            notes[day] = _l("hari Minggu")
+    return notes
+
+
+def _holiday_note(category, name):
+    if category == "public":
+        return _l("libur: %(name)s", name=name)
+    return _l("cuti bersama: %(name)s", name=name)
+
+
+def seats_short(session, expected):
+    """How many of the `expected` participants the session has no seat for (0 if none)."""
+    return max(0, expected - session.capacity) if session is not None else 0
 
 
 def iso_dates(values):

@@ -64,11 +64,12 @@ def _package_holidays(year, language="id"):
     return days
 
 
-def holiday_calendar(start, end):
-    """{date: (name, category)} for the range, the package's days corrected by admins."""
+def holiday_calendar(start, end, language="id"):
+    """{date: (name, category)} for the range, the package's days (named in `language`)
+    corrected by admins."""
     days = {}
     for year in range(start.year, end.year + 1):
-        days.update(_package_holidays(year))
+        days.update(_package_holidays(year, language))
     days = {d: v for d, v in days.items() if start <= d <= end}
     overrides = db.session.scalars(
         sa.select(HolidayOverride).where(HolidayOverride.on.between(start, end))
