@@ -33,6 +33,10 @@ class ValidationError(DomainError):
     default_message = _l("Periksa kembali isian yang ditandai.")
 
 
+class BirthDateMismatch(ValidationError):
+    """The birth date does not match the NIK (the desk may accept it, with a reason)."""
+
+
 class NotFound(DomainError):
     code, status = "not_found", 404
     default_message = _l("Data tidak ditemukan.")

@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from scheduler import regions
-from scheduler.errors import ValidationError
+from scheduler.errors import BirthDateMismatch, ValidationError
 
 PROVINCE_CODES = frozenset(
     [*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66), *range(71, 77)]
@@ -133,7 +133,7 @@ def matches_birth_date(info, birth_date):
 def check_birth_date(info, birth_date, field="birth_date"):
     """Refuse a birth date that does not match the NIK, sending the resident to the desk."""
     if not matches_birth_date(info, birth_date):
-        raise ValidationError(
+        raise BirthDateMismatch(
             fields={
                 field: _l(
                     "Tanggal lahir tidak cocok dengan NIK. Jika data Anda benar, silakan "

@@ -23,7 +23,7 @@ from flask_login import current_user
 from scheduler import clock
 from scheduler.appointments.forms import ASSISTANCE_LABELS
 from scheduler.auth import page_roles
-from scheduler.errors import DomainError, NotFound, ValidationError
+from scheduler.errors import BirthDateMismatch, DomainError, NotFound, ValidationError
 from scheduler.openapi import load_json, validate
 from scheduler.sites import services as sites
 from scheduler.staff import desk, queue
@@ -270,6 +270,9 @@ def walk_in():
     current = sites.current_slot(site.id) if site is not None else None
     context = {"form": form, "site": site, "current": current, "site_list": site_list}
     context["local_time"] = lambda m: sites.to_local(site, m).strftime("%H:%M")
+    # The override appears once the birth date was refused as not matching the NIK (and
+    # stays while a reason is being given), never before.
+    context["show_override"] = bool(request.form.get("birth_date_override_reason"))
     g.form_page = ("staff/walk_in.html", context)
     if request.method == "POST":
         raw = _form_dict(
@@ -285,7 +288,11 @@ def walk_in():
         )
         raw["married"] = bool(request.form.get("married"))
         data = validate(WalkInIn, raw)
-        appointment = desk.walk_in(current_user, data, str(get_locale() or "id"))
+        try:
+            appointment = desk.walk_in(current_user, data, str(get_locale() or "id"))
+        except BirthDateMismatch:
+            context["show_override"] = True
+            raise
         ticket = queue.ticket_for(appointment)
         flash(
             _(
