@@ -113,6 +113,11 @@ def print_card(code):
 def pickup_desk():
     query = (request.args.get("q") or "").strip()
     card, error = None, None
+    if "q" in request.args and not query:
+        error = _(
+            "Ketik kode booking 8 huruf (mis. K7P2M9QX), atau tempel teks QR dari janji temu "
+            "atau surat keterangan."
+        )
     if query:
         try:
             card = services.find_card(query, site_ids=current_user.acting_site_ids)

@@ -233,7 +233,10 @@ def checkin():
     context = _checkin_context(site_list)
     g.form_page = ("staff/checkin.html", context)
     if request.method == "POST":
-        data = validate(CheckinIn, _form_dict(("qr", "code", "site_id")))
+        typed = _form_dict(("qr", "code", "site_id"))
+        if "qr" not in typed and "code" not in typed:
+            raise ValidationError(fields={"code": EMPTY_CODE_MESSAGE})
+        data = validate(CheckinIn, typed)
         appointment = desk.check_in(current_user, qr=data.qr, code=data.code, site_id=data.site_id)
         context["result"] = _result(appointment)
     return render_template("staff/checkin.html", **context)
@@ -249,6 +252,12 @@ def checkin_scan():
     except DomainError as exc:
         return jsonify(ok=False, code=exc.code, message=str(exc.message)), exc.status
     return jsonify(_result(appointment))
+
+
+EMPTY_CODE_MESSAGE = _l(
+    "Ketik kode booking 8 huruf dari bukti booking warga (mis. K7P2M9QX), atau arahkan kode "
+    "QR-nya ke kamera."
+)
 
 
 def _form_dict(names):

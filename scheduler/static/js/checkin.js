@@ -4,7 +4,9 @@
 (function () {
   "use strict";
   var box = document.getElementById("scanner");
-  if (!box || !window.AntreQR || !window.AntreQR.supported() || !window.fetch) { return; }
+  var note = document.getElementById("camera-note");
+  if (!box || !note || !window.AntreQR) { return; }
+  if (!window.AntreQR.supported() || !window.fetch) { window.AntreQR.attach(box, null, note); return; }
   var status = document.getElementById("scan-status");
   var verdict = document.getElementById("verdict");
   var toggle = document.getElementById("scan-toggle");
@@ -86,10 +88,6 @@
     toggle.textContent = scanner.paused ? toggle.getAttribute("data-resume") || "▶" : toggle.getAttribute("data-pause") || "⏸";
   });
 
-  box.hidden = false;
   status.textContent = box.getAttribute("data-msg-start");
-  scanner.start().catch(function () {
-    status.textContent = box.getAttribute("data-msg-nocamera");
-    toggle.hidden = true;
-  });
+  window.AntreQR.attach(box, scanner, note);
 })();

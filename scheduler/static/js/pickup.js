@@ -8,8 +8,10 @@
   // The look-up found a card to hand over: the clerk goes on with who collects it.
   if (collector && input && input.value) { collector.focus(); }
   var box = document.getElementById("scanner");
+  var note = document.getElementById("camera-note");
   var form = document.getElementById("lookup");
-  if (!box || !form || !input || !window.AntreQR || !window.AntreQR.supported()) { return; }
+  if (!box || !note || !form || !input || !window.AntreQR) { return; }
+  if (!window.AntreQR.supported()) { window.AntreQR.attach(box, null, note); return; }
   var status = document.getElementById("scan-status");
   var toggle = document.getElementById("scan-toggle");
   var shown = input.value;  // what this page already looked up
@@ -39,10 +41,6 @@
     toggle.textContent = scanner.paused ? toggle.getAttribute("data-resume") : toggle.getAttribute("data-pause");
   });
 
-  box.hidden = false;
   status.textContent = box.getAttribute("data-msg-start");
-  scanner.start().catch(function () {
-    status.textContent = box.getAttribute("data-msg-nocamera");
-    toggle.hidden = true;
-  });
+  window.AntreQR.attach(box, scanner, note);
 })();

@@ -51,6 +51,7 @@
 
   Scanner.prototype.loop = function () {
     var self = this;
+    if (this.stopped) { return; }
     if (this.paused || Date.now() < this.holdUntil) {
       window.setTimeout(function () { self.loop(); }, 250);
       return;
@@ -72,5 +73,44 @@
       .then(function () { self.loop(); });
   };
 
-  window.AntreQR = { supported: supported, Scanner: Scanner };
+  // Why no camera opened, as the key of the page's message (data-msg-<key> on the box):
+  // "insecure" (a plain http address: browsers give cameras to https pages only),
+  // "denied" (permission refused), "nodevice", "busy" (another app holds it), or "nocamera".
+  function reason(error) {
+    if (!window.isSecureContext) { return "insecure"; }
+    if (!error) { return "nocamera"; }
+    switch (error.name) {
+      case "NotAllowedError": case "SecurityError": case "PermissionDeniedError": return "denied";
+      case "NotFoundError": case "OverconstrainedError": case "DevicesNotFoundError": return "nodevice";
+      case "NotReadableError": case "TrackStartError": case "AbortError": return "busy";
+      default: return "nocamera";
+    }
+  }
+
+  // The camera box stays hidden until a camera shows a picture; when none opens, the box
+  // stays hidden and `note` (an element outside it) says why, in the page's words.
+  function attach(box, scanner, note) {
+    function explain(error) {
+      box.hidden = true;
+      if (scanner) { scanner.stop(); }
+      var key = reason(error);
+      note.textContent = box.getAttribute("data-msg-" + key) || box.getAttribute("data-msg-nocamera");
+      note.setAttribute("data-reason", key);
+      note.hidden = false;
+    }
+    if (!scanner || !supported()) { explain(null); return; }
+    scanner.start().then(function () {
+      box.hidden = false;
+      note.hidden = true;
+    }, explain);
+  }
+
+  Scanner.prototype.stop = function () {
+    var stream = this.video.srcObject;
+    if (stream && stream.getTracks) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    this.video.srcObject = null;
+    this.stopped = true;
+  };
+
+  window.AntreQR = { supported: supported, Scanner: Scanner, reason: reason, attach: attach };
 })();
