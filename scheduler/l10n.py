@@ -84,6 +84,21 @@ def percent(value, digits=2):
     return babel_numbers.format_percent(fraction, format=pattern, locale=locale)
 
 
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b(?!T)")
+
+
+def days_in_text(text):
+    """Free text (an audit entry's detail) with its ISO dates written as '7 Des 2026'."""
+
+    def replace(match):
+        try:
+            return short_day(date.fromisoformat(match[0]))
+        except ValueError:
+            return match[0]
+
+    return _ISO_DAY.sub(replace, text or "")
+
+
 _CLOCK = re.compile(r"\s*(\d{1,2})[.:](\d{2})\s*")
 
 
@@ -127,5 +142,10 @@ class Number:
 def init_app(app):
     """Register the filters once for every template."""
     app.jinja_env.filters.update(
-        day=day, short_day=short_day, moment=moment, number=number, percent=percent
+        day=day,
+        short_day=short_day,
+        moment=moment,
+        number=number,
+        percent=percent,
+        days_in_text=days_in_text,
     )

@@ -81,3 +81,11 @@ def test_iso_dates_are_found_in_text_only():
     )
     assert iso_dates(html) == ["2026-12-09"]
     assert "2026-12-07" not in visible_text(html)
+
+
+def test_iso_dates_in_free_text_are_written_in_words(in_language):
+    in_language("en")
+    assert l10n.days_in_text("roster 2026-12-07, device 2026-12-07T08:00") == (
+        "roster 7 Dec 2026, device 2026-12-07T08:00"
+    )
+    assert l10n.days_in_text("2026-13-45") == "2026-13-45"

@@ -51,6 +51,7 @@ def test_users_and_audit_pages_show_words(client, admin, clerk, appointment, lan
     appointment.status = "checked_in"
     db.session.commit()
     desk.mark_recorded(clerk, appointment.code)
+    desk.roster(clerk, appointment.site_id)  # audited with the day, 2026-12-07
     db.session.commit()
     login(client, admin)
     users = client.get(f"/petugas/pengguna?lang={lang}").get_data(as_text=True)
@@ -60,5 +61,6 @@ def test_users_and_audit_pages_show_words(client, admin, clerk, appointment, lan
     assert f'data-action="recorded">{action}</td>' in audit
     assert f'<option value="recorded">{action}</option>' in audit
     assert iso_dates(audit) == [] and iso_dates(users) == []
+    assert ("7 Des 2026" if lang == "id" else "7 Dec 2026") in visible_text(audit)
     home = visible_text(client.get(f"/petugas?lang={lang}").get_data(as_text=True))
     assert "Admin" in home and " admin " not in home.replace("@", " ")
