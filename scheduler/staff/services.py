@@ -287,7 +287,6 @@ AUDIT_ACTIONS = (
     "password_change",
     "token_create",
     "token_revoke",
-    "view_outreach_desk",
 )
 # What the audit log shows for each action (tests/staff/test_labels.py: every action
 # written anywhere is listed above and has one).
@@ -300,6 +299,15 @@ AUDIT_ACTION_LABELS = {
     "no_show": _l("Tidak datang"),
     "office_cancel": _l("Dibatalkan kantor"),
     "view_roster": _l("Melihat daftar hadir"),
+    "view_desk": _l("Melihat antrean loket"),
+    "view_card_queue": _l("Melihat antrean cetak"),
+    "view_print_queue": _l("Melihat daftar cetak"),
+    "view_pickup": _l("Melihat kartu di meja pengambilan"),
+    "view_uncollected": _l("Melihat kartu belum diambil"),
+    "view_outbox": _l("Melihat pesan keluar"),
+    "view_outreach": _l("Melihat peserta jemput bola"),
+    "export": _l("Mengunduh atau mencetak data warga"),
+    "resident_erasure": _l("Menghapus data warga"),
     "user_create": _l("Pengguna dibuat"),
     "user_update": _l("Pengguna diubah"),
     "password_change": _l("Kata sandi diganti"),

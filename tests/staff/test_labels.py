@@ -14,8 +14,11 @@ from tests.staff.conftest import login
 from tests.visible import iso_dates, visible_text
 
 SOURCE = pathlib.Path(__file__).resolve().parents[2] / "scheduler"
-# audit(actor, "action", ...) and audit_view(actor, "action", ...), however qualified.
-_AUDITED = re.compile(r'\baudit(?:_view)?\(\s*\w+,\s*"(\w+)"')
+# audit(actor, "action", ...), audit_view(actor, "action", ...), reads.record_view(actor,
+# "action", ...) and a view's _shown("action", ...), however qualified.
+_AUDITED = re.compile(
+    r'(?:\baudit(?:_view)?\(\s*\w+,\s*|\brecord_view\(\s*\w+,\s*|\b_shown\(\s*)"(\w+)"'
+)
 
 
 def _in(app, lang, mapping):
