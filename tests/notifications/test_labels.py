@@ -84,7 +84,7 @@ def test_the_check_constraints_allow_only_named_codes():
             "en",
             (
                 "Appointment booked",
-                "Card ready for pickup",
+                "KTP-el ready for pickup",
                 "Mobile number",
                 "Pending",
                 "Logged only",
