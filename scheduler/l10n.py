@@ -2,8 +2,8 @@
 "99,64 %" on an Indonesian page; "7 December 2026", "4,500" and "99.64%" on an English one.
 
 Templates use the filters registered by init_app (`day`, `short_day`, `moment`, `number`,
-`percent`); services put `Day(...)`/`Number(...)` into their lazy messages, which format
-themselves when the message is shown, in the language of the page or answer showing it.
+`percent`, `days_in_text`); services put a `Day(...)` into their lazy messages, which
+formats itself when the message is shown, in the language of the page or answer showing it.
 Attributes (a date input's value, a URL) keep ISO dates: only what people read changes.
 """
 
@@ -125,18 +125,6 @@ class Day:
 
     def __repr__(self):
         return f"Day({self.value!r})"
-
-
-class Number:
-    """A number that formats itself when a lazy message is shown."""
-
-    __slots__ = ("value", "digits")
-
-    def __init__(self, value, digits=None):
-        self.value, self.digits = value, digits
-
-    def __str__(self):
-        return number(self.value, self.digits)
 
 
 def init_app(app):
