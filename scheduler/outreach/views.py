@@ -15,6 +15,7 @@ from flask import (
     stream_template,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 

@@ -308,6 +308,7 @@ AUDIT_ACTION_LABELS = {
     "view_outreach": _l("Melihat peserta jemput bola"),
     "export": _l("Mengunduh atau mencetak data warga"),
     "resident_erasure": _l("Menghapus data warga"),
+    "siak_export": _l("Mengekspor perekaman ke SIAK"),
     "user_create": _l("Pengguna dibuat"),
     "user_update": _l("Pengguna diubah"),
     "password_change": _l("Kata sandi diganti"),

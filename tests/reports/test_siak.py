@@ -78,10 +78,10 @@ def test_the_page_counts_without_showing_a_nik(client, ctx):
     _site, ani, *_ = _day(client)
     _login(client, make_user("admin"))
     page = client.get("/petugas/siak?date=2026-12-04").get_data(as_text=True)
-    assert "3 penduduk direkam pada 2026-12-04." in page and ani[0] not in page
+    assert "3 penduduk direkam pada 4 Desember 2026." in page and ani[0] not in page
     assert "Unduh CSV untuk SIAK" in page
     english = client.get("/petugas/siak?date=2026-12-04&lang=en").get_data(as_text=True)
-    assert "3 residents recorded on 2026-12-04." in english
+    assert "3 residents recorded on 4 December 2026." in english
     future = client.get("/petugas/siak?date=2026-12-08&lang=id")
     assert future.status_code == 422 and "masa depan" in future.get_data(as_text=True)
     assert (

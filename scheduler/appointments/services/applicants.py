@@ -10,9 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler import clock, l10n, names
 from scheduler import nik as niks
-from scheduler.errors import (
-    ValidationError,
-)
+from scheduler.errors import BirthDateMismatch, ValidationError
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 CODE_LENGTH = 8
@@ -77,7 +75,14 @@ def check_applicant(
     fields = dict(errors or {})
     info = _collect(fields, applicant, on_date, accept_mismatch_reason, at_desk, new_name)
     if fields:
-        raise ValidationError(fields=fields)
+        # The desk may accept a birth date that does not match the NIK: say it was that.
+        mismatch = (
+            info is not None
+            and not accept_mismatch_reason
+            and applicant.birth_date <= clock.now().date()
+            and not niks.matches_birth_date(info, applicant.birth_date)
+        )
+        raise (BirthDateMismatch if mismatch else ValidationError)(fields=fields)
     return info
 
 
