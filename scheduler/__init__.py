@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from scheduler import links
 from scheduler.config import load_config
+from scheduler.db import MAX_ID
 
 FEATURES = (
     "sites",
@@ -171,7 +172,7 @@ class RowIdConverter(IntegerConverter):
     """`<int:...>` limited to what an INTEGER primary key holds (1 to 2**31 - 1)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

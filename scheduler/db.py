@@ -17,6 +17,16 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest id an INTEGER primary key holds (PostgreSQL's integer; SQLite's is wider).
+MAX_ID = 2**31 - 1
+
+
+def is_row_id(value):
+    """True for an int an INTEGER primary key can hold: any other id is simply unknown (a
+    NotFound or a field error, never a database overflow)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

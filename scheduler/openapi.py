@@ -9,7 +9,6 @@ import json
 
 from flask import current_app, request
 from flask_babel import gettext as _
-from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 from werkzeug.routing import IntegerConverter
@@ -327,7 +326,3 @@ def build_openapi(app=None):
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
-
-
-def is_model(obj):
-    return isinstance(obj, type) and issubclass(obj, BaseModel)

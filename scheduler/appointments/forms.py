@@ -13,6 +13,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from scheduler.db import MAX_ID
 from scheduler.forms import DATE_FORMATS, LocalDateField, PageForm
 
 TOO_LONG = _l("Paling banyak %(max)d karakter.")
@@ -107,7 +108,7 @@ class NikConfirmForm(PageForm):
 class RescheduleForm(PageForm):
     slot_id = IntegerField(
         _l("Jam yang baru"),
-        validators=[InputRequired(_l("Pilih jam yang baru.")), NumberRange(min=1, max=2**31 - 1)],
+        validators=[InputRequired(_l("Pilih jam yang baru.")), NumberRange(min=1, max=MAX_ID)],
     )
     nik = _nik_field()
 

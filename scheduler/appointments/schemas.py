@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from scheduler import names
+from scheduler.db import MAX_ID
 from scheduler.openapi import domain_error
 from scheduler.sites.schemas import SiteOut, SlotOut
-
-MAX_ID = 2**31 - 1
 
 
 def _no_control(value):

@@ -15,10 +15,10 @@ from scheduler.appointments.schemas import (
     NikText,
     Reason,
 )
+from scheduler.db import MAX_ID
 from scheduler.openapi import domain_error
 from scheduler.sites.services import to_local
 
-MAX_ID = 2**31 - 1
 Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
 RecentDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 Note = Annotated[str, Field(max_length=200)]

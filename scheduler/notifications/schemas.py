@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scheduler.db import MAX_ID
+
 Status = Literal["pending", "sent", "failed", "dead"]
 
 
@@ -19,7 +21,7 @@ class OutboxQuery(BaseModel):
     )
     limit: int = Field(default=100, ge=1, le=500, description="At most this many, newest first")
     before_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="Only messages older than this id (paging)"
+        default=None, ge=1, le=MAX_ID, description="Only messages older than this id (paging)"
     )
 
 

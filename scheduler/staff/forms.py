@@ -72,11 +72,6 @@ class WalkInForm(PageForm):
     )
 
 
-class ReasonForm(PageForm):
-    reason = StringField(_l("Alasan"), validators=[Optional(), Length(max=200)])
-    reason_kind = SelectField(_l("Alasan"), validate_choice=False)
-
-
 class RejectionForm(PageForm):
     code = StringField(_l("Kode booking"), validators=[DataRequired(), Length(max=40)])
     reason = SelectField(_l("Alasan penolakan pusat"), validate_choice=False)

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from scheduler.appointments.schemas import (
-    MAX_ID,
     AppointmentEnvelope,
     Assistance,
     BirthDate,
@@ -17,6 +16,7 @@ from scheduler.appointments.schemas import (
     _In,
     _no_control,
 )
+from scheduler.db import MAX_ID
 from scheduler.openapi import domain_error
 
 SiteId = Annotated[int, Field(ge=1, le=MAX_ID)]

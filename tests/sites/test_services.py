@@ -129,7 +129,7 @@ def test_admin_adds_a_holiday(ctx):
     }
     _generate(site)
     assert extra not in _by_day(site)
-    services.clear_holiday_override(extra)
+    services.delete_holiday_override(extra)
     _generate(site)
     assert extra in _by_day(site)
 

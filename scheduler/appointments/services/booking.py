@@ -27,7 +27,7 @@ from scheduler.appointments.models import (
 from scheduler.appointments.services.applicants import CODE_ALPHABET, CODE_LENGTH, check_applicant
 from scheduler.appointments.services.notices import message_about, notify
 from scheduler.constraints import insert_unless_conflict, is_integrity_error_for
-from scheduler.db import transactional
+from scheduler.db import is_row_id, transactional
 from scheduler.direct import DirectStatement, adopt, detached
 from scheduler.errors import (
     AlreadyRecorded,
@@ -89,7 +89,7 @@ class SlotSnapshot:
 def _snapshot(slot_id, nik_hash):
     """One round trip for the slot, its site and the NIK's holding status; None when the
     slot does not exist."""
-    if not (isinstance(slot_id, int) and 0 < slot_id <= sites.MAX_ID):
+    if not is_row_id(slot_id):
         return None
     values = _SNAPSHOT.first({"slot_id": slot_id, "nik_hash": nik_hash})
     if values is None:

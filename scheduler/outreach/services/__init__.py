@@ -38,7 +38,6 @@ from scheduler.outreach.services.requests import (
     resolve_area,
 )
 from scheduler.outreach.services.sessions import (
-    MAX_ID,
     PARTICIPANT_STATUSES,
     STATUS_OUTCOME,
     assign_session_staff,
@@ -67,7 +66,6 @@ from scheduler.outreach.services.tally import (
 
 __all__ = [
     "FAILURE_REASON",
-    "MAX_ID",
     "OUTCOME_STATUS",
     "PARTICIPANT_STATUSES",
     "RequestInput",

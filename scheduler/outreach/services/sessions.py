@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, Signer
 
 from scheduler import clock, links
 from scheduler.appointments import services as appointments
-from scheduler.db import transactional
+from scheduler.db import is_row_id, transactional
 from scheduler.errors import Forbidden, InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.outreach.models import (
@@ -23,12 +23,9 @@ from scheduler.staff import services as staff
 PARTICIPANT_STATUSES = ("booked", "checked_in", "recorded", "recording_failed", "no_show")
 
 
-MAX_ID = 2**31 - 1
-
-
 def _get(model, row_id):
     """A row by id, or None; ids beyond the column's range are simply unknown."""
-    if not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
+    if not is_row_id(row_id):
         return None
     return db.session.get(model, row_id)
 

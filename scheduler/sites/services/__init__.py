@@ -14,7 +14,6 @@ take_seat/release_seat, which are conditional UPDATEs guarded by a CHECK constra
 
 from scheduler.sites.services.calendar import (
     HOLIDAY_LANGUAGES,
-    MAX_ID,
     ZONE_LABELS,
     HolidayRow,
     holiday_calendar,
@@ -42,7 +41,6 @@ from scheduler.sites.services.editing import (
     add_exception,
     add_holiday,
     add_outreach_slots,
-    clear_holiday_override,
     delete_exception,
     delete_holiday_override,
     list_exceptions,
@@ -72,7 +70,6 @@ __all__ = [
     "DayPlan",
     "HOLIDAY_LANGUAGES",
     "HolidayRow",
-    "MAX_ID",
     "ZONE_LABELS",
     "add_exception",
     "add_holiday",
@@ -80,7 +77,6 @@ __all__ = [
     "bookable_slots_json",
     "booking_horizon",
     "check_bookable",
-    "clear_holiday_override",
     "current_slot",
     "delete_exception",
     "delete_holiday_override",

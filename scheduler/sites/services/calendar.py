@@ -17,8 +17,6 @@ from scheduler.sites.models import (
     HolidayOverride,
 )
 
-MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
-
 # ------------------------------------------------------------------------- time helpers
 
 

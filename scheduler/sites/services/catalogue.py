@@ -11,13 +11,14 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import joinedload
 
 from scheduler import clock
+from scheduler.db import is_row_id
 from scheduler.errors import NotFound, SlotClosed, ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import (
     Site,
     Slot,
 )
-from scheduler.sites.services.calendar import MAX_ID, zone
+from scheduler.sites.services.calendar import zone
 
 # ---------------------------------------------------------------------------- queries
 
@@ -56,7 +57,7 @@ def list_kecamatan():
 def get_site(site_id):
     """A site by id; raises NotFound."""
     # An id no integer column can hold is simply unknown (not a database overflow).
-    if not isinstance(site_id, int) or not 0 < site_id <= MAX_ID:
+    if not is_row_id(site_id):
         raise NotFound()
     site = db.session.get(Site, site_id)
     if site is None:
@@ -217,11 +218,7 @@ def _with_site():
 
 def get_bookable_slot(slot_id, allow_private=False, field="slot_id"):
     """A slot a resident may book now; ValidationError on `field` when it is not."""
-    slot = (
-        db.session.get(Slot, slot_id, options=_with_site())
-        if isinstance(slot_id, int) and 0 < slot_id <= MAX_ID
-        else None
-    )
+    slot = db.session.get(Slot, slot_id, options=_with_site()) if is_row_id(slot_id) else None
     check_bookable(slot, slot and slot.site, allow_private, field)
     return slot
 

@@ -176,12 +176,6 @@ def override_holiday(on, action, name="", category="public"):
 
 
 @transactional
-def clear_holiday_override(on):
-    """Return a date to what the holidays package says."""
-    db.session.execute(sa.delete(HolidayOverride).where(HolidayOverride.on == on))
-
-
-@transactional
 def delete_holiday_override(on):
     """Undo an admin's correction of a date; raises NotFound when there is none."""
     result = db.session.execute(sa.delete(HolidayOverride).where(HolidayOverride.on == on))
