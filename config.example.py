@@ -17,9 +17,15 @@ DATABASE_URL = "postgresql+psycopg://antre:secret@127.0.0.1:5432/antre"
 #   python3 -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 # and NIK_HASH_KEY keys the hash a booking is found by (any long random string). Both
 # are required in production. Back them up apart from the database dumps: without them
-# no stored NIK can be read or found again. Never change them on a running database.
+# no stored NIK can be read or found again. Never change them in place: rotate them.
 NIK_ENCRYPTION_KEY = "change-me"
 NIK_HASH_KEY = "change-me: another long random string"
+# Rotating the keys (`flask nik rotate-keys`): list the new key first and keep the old
+# one after it, in both lists (the first writes, every one reads), restart the web app
+# and the worker, run the command (it resumes if stopped), then drop the old keys and
+# restart again. While set, these lists replace the two single keys above.
+# NIK_ENCRYPTION_KEYS = ["new Fernet key", "the old NIK_ENCRYPTION_KEY"]
+# NIK_HASH_KEYS = ["new long random string", "the old NIK_HASH_KEY"]
 # Redis for the rate limits, shared by every gunicorn worker and app server. Unset, each
 # process counts alone (in memory). When Redis is unreachable, bookings go on without
 # their flood limit; look-ups and logins answer 503 until it is back.

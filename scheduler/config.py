@@ -16,6 +16,10 @@ DEFAULTS = {
     "DATABASE_URL": None,
     "NIK_ENCRYPTION_KEY": None,
     "NIK_HASH_KEY": None,
+    # Key rotation (flask nik rotate-keys): lists, or comma-separated in the environment;
+    # the first key writes, every one reads. When set they replace the single keys above.
+    "NIK_ENCRYPTION_KEYS": None,
+    "NIK_HASH_KEYS": None,
     "REDIS_URL": None,
     # The regency or city this installation serves, by its Kemendagri code: its name, kind,
     # kecamatan, desa/kelurahan and time zone come from the region data (scheduler.regions).
@@ -276,7 +280,9 @@ def validate(config):
     if env == "production":
         if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET:
             raise ConfigError("SECRET_KEY is required in production")
-        if not config.get("NIK_ENCRYPTION_KEY") or not config.get("NIK_HASH_KEY"):
+        has_enc = config.get("NIK_ENCRYPTION_KEYS") or config.get("NIK_ENCRYPTION_KEY")
+        has_hash = config.get("NIK_HASH_KEYS") or config.get("NIK_HASH_KEY")
+        if not has_enc or not has_hash:
             raise ConfigError("NIK_ENCRYPTION_KEY and NIK_HASH_KEY are required in production")
     for key in (
         "BOOKING_MIN_NOTICE_MINUTES",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
@@ -153,8 +153,7 @@ def _derive(secret, label):
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret.encode())
 
 
-@functools.lru_cache(maxsize=8)
-def _fernet(enc_key, secret):
+def _fernet_for(enc_key, secret):
     if enc_key:
         try:
             return Fernet(enc_key)
@@ -164,40 +163,105 @@ def _fernet(enc_key, secret):
 
 
 @functools.lru_cache(maxsize=8)
+def _fernet(enc_keys, secret):
+    """Every configured key decrypts; the first encrypts (MultiFernet)."""
+    return MultiFernet([_fernet_for(key, secret) for key in enc_keys])
+
+
+@functools.lru_cache(maxsize=8)
+def _first_fernet(enc_keys, secret):
+    return _fernet_for(enc_keys[0], secret)
+
+
+@functools.lru_cache(maxsize=16)
 def _hash_key(hash_key, secret):
     return _derive(hash_key or secret, b"antre-nik-hash")
 
 
+def _listed(value):
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(value)
+
+
 def _keys():
+    """(encryption keys, hash keys, SECRET_KEY): NIK_ENCRYPTION_KEYS / NIK_HASH_KEYS (the
+    first writes, every one reads), else the single NIK_ENCRYPTION_KEY / NIK_HASH_KEY,
+    else keys derived from SECRET_KEY."""
     cfg = current_app.config
-    return cfg.get("NIK_ENCRYPTION_KEY"), cfg.get("NIK_HASH_KEY"), cfg["SECRET_KEY"]
+    enc = _listed(cfg.get("NIK_ENCRYPTION_KEYS")) or (cfg.get("NIK_ENCRYPTION_KEY"),)
+    hashes = _listed(cfg.get("NIK_HASH_KEYS")) or (cfg.get("NIK_HASH_KEY"),)
+    return enc, hashes, cfg["SECRET_KEY"]
 
 
 def encrypt_nik(raw):
-    """Encrypt a NIK for storage (Fernet: AES-128-CBC with HMAC-SHA256)."""
-    enc_key, _, secret = _keys()
-    return _fernet(enc_key, secret).encrypt(normalize_nik(raw).encode()).decode()
+    """Encrypt a NIK for storage (Fernet: AES-128-CBC with HMAC-SHA256), under the first key."""
+    enc_keys, _, secret = _keys()
+    return _fernet(enc_keys, secret).encrypt(normalize_nik(raw).encode()).decode()
 
 
 def decrypt_nik(token):
     """The stored NIK in clear; only for the desk's verification and exports by law."""
-    enc_key, _, secret = _keys()
+    enc_keys, _, secret = _keys()
     try:
-        return _fernet(enc_key, secret).decrypt(token.encode()).decode()
+        return _fernet(enc_keys, secret).decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("NIK ciphertext does not decrypt with the configured key") from exc
+        raise ValueError("NIK ciphertext does not decrypt with the configured keys") from exc
+
+
+def is_under_first_key(token):
+    """True when a stored NIK already decrypts with the first (writing) key alone."""
+    enc_keys, _, secret = _keys()
+    try:
+        _first_fernet(enc_keys, secret).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def _digest(key, raw):
+    return hmac.new(key, normalize_nik(raw).encode(), hashlib.sha256).hexdigest()
 
 
 def hash_nik(raw):
-    """Keyed hash (HMAC-SHA256) for uniqueness and look-up; not reversible without the key."""
-    _, hash_key, secret = _keys()
-    digest = hmac.new(_hash_key(hash_key, secret), normalize_nik(raw).encode(), hashlib.sha256)
-    return digest.hexdigest()
+    """Keyed hash (HMAC-SHA256) for uniqueness and look-up, under the first hash key; not
+    reversible without the key."""
+    _, hash_keys, secret = _keys()
+    return _digest(_hash_key(hash_keys[0], secret), raw)
+
+
+def hash_candidates(raw):
+    """The NIK's hash under every configured hash key, the writing key's first: while a
+    rotation runs, a stored row may still hold a hash under an older key."""
+    _, hash_keys, secret = _keys()
+    return [_digest(_hash_key(key, secret), raw) for key in hash_keys]
+
+
+def older_hashes(raw):
+    """The NIK's hashes under the keys being rotated away ([] outside a rotation)."""
+    _, hash_keys, secret = _keys()
+    return [_digest(_hash_key(key, secret), raw) for key in hash_keys[1:]]
 
 
 def nik_matches(raw, stored_hash):
-    """Constant-time comparison of a typed NIK with a stored hash."""
-    return hmac.compare_digest(hash_nik(raw), stored_hash)
+    """Constant-time comparison of a typed NIK with a stored hash (under any configured key)."""
+    return any(hmac.compare_digest(h, stored_hash or "") for h in hash_candidates(raw))
+
+
+def is_rotating():
+    """True while more than one encryption or hash key is configured."""
+    enc_keys, hash_keys, _ = _keys()
+    return len(enc_keys) > 1 or len(hash_keys) > 1
+
+
+def key_fingerprint():
+    """A short fingerprint of the writing keys (never the keys): it names a rotation's
+    target, so that a rotation run again with the same keys resumes where it stopped."""
+    enc_keys, hash_keys, secret = _keys()
+    material = _derive(enc_keys[0] or secret, b"antre-fp-enc") + _hash_key(hash_keys[0], secret)
+    return hashlib.sha256(material).hexdigest()[:16]
 
 
 def region_digits(token):

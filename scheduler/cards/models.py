@@ -260,6 +260,9 @@ class CardRequest(db.Model):
     # Holder (a copy: a replacement has no appointment).
     name: Mapped[str] = mapped_column(sa.String(100))
     nik_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # The NIK encrypted, so that a key rotation can re-key the hash (a replacement has no
+    # appointment to take it from); removed with the holder's other data.
+    nik_encrypted: Mapped[str | None] = mapped_column(sa.Text)
     nik_masked: Mapped[str] = mapped_column(sa.String(16))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     email: Mapped[str | None] = mapped_column(sa.String(254))

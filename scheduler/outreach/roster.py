@@ -194,7 +194,7 @@ def _steps(session, rows):
         applicant, fields = check_row(values, on_date)
         if fields:
             report["rejected"].append({"row": number, "fields": fields})
-        elif niks.hash_nik(applicant.nik) in in_session:
+        elif any(h in in_session for h in niks.hash_candidates(applicant.nik)):
             report["skipped"].append(
                 {"row": number, "reason": str(_l("Sudah terdaftar di sesi ini."))}
             )

@@ -99,15 +99,24 @@ def remove_contact(appointment_ids):
 
 
 def scrub_cards(ids):
-    """Remove the holder's name, phone, email, masked NIK and the collector's name from
-    these card requests (the keyed hash stays: one card in process per person)."""
+    """Remove the holder's name, phone, email, NIK (encrypted, masked, hashed) and the
+    collector's name from these closed card requests (collected or withdrawn: the hash
+    only matters while a card is in process)."""
     ids = list(ids)
     if not ids:
         return 0
     changed = db.session.execute(
         sa.update(CardRequest)
-        .where(CardRequest.id.in_(ids))
-        .values(name="", phone=None, email=None, nik_masked="", collector_name=None)
+        .where(CardRequest.id.in_(ids), CardRequest.status.in_(("picked_up", "cancelled")))
+        .values(
+            name="",
+            phone=None,
+            email=None,
+            nik_hash="",
+            nik_masked="",
+            nik_encrypted=None,
+            collector_name=None,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     codes = sa.select(CardRequest.code).where(CardRequest.id.in_(ids)).scalar_subquery()

@@ -8,6 +8,7 @@
 
 from scheduler.privacy.access import describe, my_data, my_data_for_token, open_my_data
 from scheduler.privacy.erasure import erase_my_data
+from scheduler.privacy.keys import remaining_under_old_keys, rotate_keys
 from scheduler.privacy.retention import count_due, kept_until, purge
 
 __all__ = [
@@ -19,4 +20,6 @@ __all__ = [
     "my_data_for_token",
     "open_my_data",
     "purge",
+    "remaining_under_old_keys",
+    "rotate_keys",
 ]

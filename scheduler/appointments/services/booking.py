@@ -64,6 +64,16 @@ def _holding_query():
     )
 
 
+def _refuse_holder_under_older_keys(nik):
+    """While the NIK keys rotate, a booking may still hold its hash under an older key,
+    which the partial unique index cannot compare with the new one: look for it by hand
+    (no statement at all outside a rotation). The rotation only ever turns an old hash
+    into the new one, and every new row is written under the new key, so a holder the
+    look-up misses is one the index sees."""
+    for older in niks.older_hashes(nik):
+        _refuse_holder(_holding_status(older))
+
+
 def _refuse_holder(status):
     if status is None:
         return
@@ -144,6 +154,7 @@ def book_into_slot(
     """
     nik_hash = nik_hash or niks.hash_nik(applicant.nik)
     _refuse_holder(snapshot.holding if snapshot else _holding_status(nik_hash))
+    _refuse_holder_under_older_keys(applicant.nik)
     _refuse_full(slot)
     values = _appointment_values(slot, applicant, nik_hash, channel, status)
     values["birth_date_override_reason"] = birth_date_override_reason
@@ -343,6 +354,7 @@ def book_appointment(
             return replay, False
     nik_hash = niks.hash_nik(applicant.nik)
     snapshot = _snapshot(slot_id, nik_hash)
+    _refuse_holder_under_older_keys(applicant.nik)
     slot, site = (snapshot.slot, snapshot.site) if snapshot else (None, None)
     sites.check_bookable(slot, site, allow_private)
     check_applicant(applicant, sites.to_local(site, slot.starts_at).date(), errors=field_errors)

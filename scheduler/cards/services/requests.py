@@ -11,6 +11,7 @@ from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.cards import ledger
 from scheduler.cards.models import (
+    OPEN_STATUSES,
     UNPRINTED_STATUSES,
     CardRequest,
 )
@@ -25,6 +26,21 @@ from scheduler.sites import services as sites
 # ---------------------------------------------------------------------- the card queue
 
 
+def _refuse_open_card_under_older_keys(nik):
+    """While the NIK keys rotate, an open card may still hold its hash under an older key,
+    which the open-card index cannot compare with the new one: look for it by hand."""
+    older = niks.older_hashes(nik)
+    if older and db.session.scalar(
+        sa.select(CardRequest.id).where(
+            CardRequest.nik_hash.in_(older), CardRequest.status.in_(OPEN_STATUSES)
+        )
+    ):
+        raise InvalidState(_OPEN_CARD)
+
+
+_OPEN_CARD = _l("KTP-el untuk NIK ini masih dalam proses; tunggu sampai kartu itu diambil.")
+
+
 def _insert_card(card):
     try:
         with db.session.begin_nested():
@@ -35,9 +51,7 @@ def _insert_card(card):
         if is_integrity_error_for(exc, "uq_card_requests_open_nik") or is_integrity_error_for(
             exc, "card_requests.nik_hash"
         ):
-            raise InvalidState(
-                _l("KTP-el untuk NIK ini masih dalam proses; tunggu sampai kartu itu diambil.")
-            ) from None
+            raise InvalidState(_OPEN_CARD) from None
         raise
     return card
 
@@ -65,6 +79,7 @@ def on_recorded(appointment, actor_id=None):
             priority=0,
             name=appointment.name,
             nik_hash=appointment.nik_hash,
+            nik_encrypted=appointment.nik_encrypted,
             nik_masked=appointment.nik_masked,
             phone=appointment.phone,
             email=appointment.email,
@@ -118,6 +133,7 @@ def request_replacement(
         site = sites.get_site(site_id)
     except NotFound:
         raise ValidationError(fields={"site_id": _l("Lokasi ini tidak ada.")}) from None
+    _refuse_open_card_under_older_keys(nik)
     ledger.lock_counter()
     card = _insert_card(
         CardRequest(
@@ -128,6 +144,7 @@ def request_replacement(
             priority=0,
             name=name,
             nik_hash=niks.hash_nik(nik),
+            nik_encrypted=niks.encrypt_nik(nik),
             nik_masked=niks.mask_nik(nik),
             phone=appointments.normalize_phone(phone),
             email=email or None,
