@@ -428,3 +428,20 @@ def list_audit(user_id=None, action=None, code=None, site_id=None, on=None, limi
         start = datetime.combine(on, time(0), tzinfo=tz).astimezone(UTC)
         query = query.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
     return db.session.scalars(query.limit(limit)).all()
+
+
+def shown_codes(entries):
+    """{entry id: the booking codes that page view or export showed} (who read what)."""
+    table = audit_entry_appointments
+    ids = [e.id for e in entries]
+    shown = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(table.c.audit_entry_id, Appointment.code)
+            .join(Appointment, Appointment.id == table.c.appointment_id)
+            .where(table.c.audit_entry_id.in_(ids))
+            .order_by(table.c.audit_entry_id, Appointment.code)
+        )
+        for entry_id, code in rows:
+            shown.setdefault(entry_id, []).append(code)
+    return shown

@@ -236,7 +236,7 @@ def audit():
     entries = services.list_audit(
         user_id=q.user_id, action=q.action, code=q.code, site_id=q.site_id, on=q.on
     )
-    context = dict(g.form_page[1], entries=entries)
+    context = dict(g.form_page[1], entries=entries, shown=services.shown_codes(entries))
     return render_template("staff/audit.html", **context)
 
 

@@ -59,6 +59,7 @@ def test_an_admin_finds_who_read_a_booking_by_its_code(client, clerk, site, toda
     login(client, admin)
     html = client.get(f"/petugas/audit?code={person.code}").get_data(as_text=True)
     assert "clerk@example.test" in html and "view_roster" in html
+    assert "1 orang ditampilkan" in html and person.code in html
 
 
 def test_a_page_showing_nobody_writes_nothing(client, clerk):
