@@ -5,6 +5,7 @@ log (what staff did, and every page or export that showed the record). It never 
 the full NIK, and addresses are masked.
 """
 
+import hashlib
 import secrets
 
 from flask import current_app
@@ -53,8 +54,14 @@ def open_my_data(code, nik):
     answer offer it as a file for ten minutes without the NIK being typed again or kept
     in the page. Raises NotFound."""
     appointment = find_own_booking(code, nik)
-    token = _serializer().dumps([appointment.code, appointment.nik_hash[:16]])
+    token = _serializer().dumps([appointment.code, _binding(appointment)])
     return describe(appointment), token
+
+
+def _binding(appointment):
+    """Ties a download token to the booking's NIK as stored (a signed token is readable:
+    a digest of the hash, never the hash); erasure or a key rotation voids it."""
+    return hashlib.sha256(appointment.nik_hash.encode()).hexdigest()[:16]
 
 
 def my_data_for_token(token):
@@ -65,7 +72,7 @@ def my_data_for_token(token):
         appointment = appointments.get_by_code(code)
     except (BadSignature, ValueError, TypeError):
         raise NotFound() from None
-    if not appointment.nik_hash or not secrets.compare_digest(appointment.nik_hash[:16], digest):
+    if not appointment.nik_hash or not secrets.compare_digest(_binding(appointment), digest):
         raise NotFound()
     return describe(appointment)
 

@@ -68,3 +68,12 @@ def test_erasing_on_the_web_asks_for_consent_then_says_what_was_kept(client, boo
     assert "Data Anda sudah dihapus" in html and "Log audit petugas" in html
     again = client.post("/data-saya", data={"code": a["code"], "nik": body["nik"]})
     assert again.status_code == 404
+
+
+def test_a_download_token_dies_with_the_erasure(client, booked):
+    body, a = booked
+    html = client.post("/data-saya", data={"code": a["code"], "nik": body["nik"]})
+    token = _token(html.get_data(as_text=True))
+    erased = client.post(f"/api/v1/appointments/{a['code']}/erase", json={"nik": body["nik"]})
+    assert erased.status_code == 200
+    assert client.post("/data-saya/unduh", data={"token": token}).status_code == 404
