@@ -74,31 +74,3 @@ class LocalDateField(wtforms.DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Tulis tanggal seperti 17-05-2000.")) from None
-
-
-class RetypeInput(wtforms.widgets.Input):
-    """A text box that is never filled back in (a NIK, a phone number): a page answering a
-    mistake (a wrong birth date, a full slot) never holds the full value; the resident
-    types it again, told so by the placeholder."""
-
-    validation_attrs = ["required", "maxlength", "minlength", "pattern"]
-
-    def __init__(self, input_type="text", again=None):
-        super().__init__(input_type)
-        self.again = again
-
-    def __call__(self, field, **kwargs):
-        kwargs["value"] = ""
-        if field.data and self.again is not None:
-            kwargs.setdefault("placeholder", self.again)
-        return super().__call__(field, **kwargs)
-
-
-def NikInput():  # noqa: N802 (used like a widget class)
-    """The NIK's box: never filled back in."""
-    return RetypeInput("text", _l("Ketik NIK Anda lagi"))
-
-
-def PhoneInput():  # noqa: N802
-    """A mobile number's box: never filled back in."""
-    return RetypeInput("tel", _l("Ketik nomor HP Anda lagi"))

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from scheduler.forms import LocalDateField, NikInput, PageForm, PhoneInput
+from scheduler.forms import LocalDateField, PageForm
 
 QTY = [InputRequired(), NumberRange(min=1, max=1_000_000)]
 
@@ -119,12 +119,10 @@ class PriorityForm(PageForm):
 
 class ReplacementForm(PageForm):
     site_id = SelectField(_l("Lokasi pengajuan"), coerce=int, validate_choice=False)
-    nik = StringField(_l("NIK"), validators=[DataRequired(), Length(max=40)], widget=NikInput())
+    nik = StringField(_l("NIK"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=100)])
     birth_date = LocalDateField(_l("Tanggal lahir"), validators=[InputRequired()])
-    phone = TelField(
-        _l("Nomor HP"), validators=[DataRequired(), Length(max=30)], widget=PhoneInput()
-    )
+    phone = TelField(_l("Nomor HP"), validators=[DataRequired(), Length(max=30)])
     married = BooleanField(_l("Sudah/pernah menikah"))
     reason = SelectField(
         _l("Alasan penggantian"),

@@ -86,8 +86,7 @@ def test_resident_books_looks_up_reschedules_and_cancels_on_a_phone(lang, seeded
     assert day_text in page.locator(".summary").inner_text()
     journey.step("form")
 
-    # A wrong NIK: the message sits next to the field, tied to it, and nothing typed is lost
-    # but the NIK and the phone number, which a page never holds in full: typed again.
+    # A wrong NIK: the message sits next to the field, tied to it, and nothing typed is lost.
     _fill(page, tr, lang, WRONG_NIK)
     _book_button(page, tr, lang).tap()
     nik_input = page.get_by_label(tr(lang, "NIK (16 digit)"))
@@ -100,15 +99,12 @@ def test_resident_books_looks_up_reschedules_and_cancels_on_a_phone(lang, seeded
     assert 0 <= message_box["y"] - (field_box["y"] + field_box["height"]) < 60
     assert page.get_by_label(tr(lang, "Nama lengkap (sesuai Kartu Keluarga)")).input_value() == NAME
     assert page.get_by_label(tr(lang, "Tanggal lahir")).input_value() == BIRTH.isoformat()
-    phone_input = page.get_by_label(tr(lang, "Nomor WhatsApp / HP"))
-    assert phone_input.input_value() == "" and phone_input.get_attribute("placeholder")
-    assert PHONE not in page.content()
+    assert page.get_by_label(tr(lang, "Nomor WhatsApp / HP")).input_value() == PHONE
     assert page.get_by_label(tr(lang, "Email (boleh dikosongkan)")).input_value() == EMAIL
     journey.step("wrong-nik")
 
     # The right NIK: the confirmation, with the QR code actually drawn.
     nik_input.fill(nik)
-    phone_input.fill(PHONE)
     consent = page.get_by_label(tr(lang, "Saya setuju data saya diproses untuk perekaman KTP-el"))
     consent.check()
     _book_button(page, tr, lang).tap()
@@ -198,7 +194,6 @@ def test_booking_completes_without_javascript(seeded, new_context, tr):
     assert page.get_by_label(tr(lang, "Nama lengkap (sesuai Kartu Keluarga)")).input_value() == NAME
     journey.step("wrong-nik")
     page.get_by_label(tr(lang, "NIK (16 digit)")).fill(make_nik(BIRTH))
-    page.get_by_label(tr(lang, "Nomor WhatsApp / HP")).fill(PHONE)
     page.get_by_label(tr(lang, "Saya setuju data saya diproses untuk perekaman KTP-el")).check()
     _book_button(page, tr, lang).tap()
     page.wait_for_url(re.compile(r"/janji/[A-Z0-9]+\?s="))
