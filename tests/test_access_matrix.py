@@ -31,6 +31,7 @@ from tests import integrate_access
 from tests.cards import access as cards_access
 from tests.conftest import FROZEN_NOW
 from tests.factories import booking_body, make_nik, make_site, make_slot, make_user
+from tests.outreach import home_access
 from tests.reports import access as reports_access
 
 # An offline desk's event; its code is no participant, so it is answered, never applied.
@@ -815,6 +816,7 @@ MATRIX = {
 # Each feature's rows live beside its tests.
 MATRIX.update(cards_access.matrix(Case))
 MATRIX.update(integrate_access.matrix(Case))
+MATRIX.update(home_access.matrix(Case))
 MATRIX.update(reports_access.matrix(Case))
 
 
@@ -931,6 +933,7 @@ def world(app):
         staff.issue_token(users["admin"], users["staff"].id, "matrix")
         card_ids = cards_access.build(site)
         joined_ids = integrate_access.build(users)
+        home_ids = home_access.build(users)
         token_row = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "matrix"))
         built = {
             "users": {role: user.id for role, user in users.items()},
@@ -957,6 +960,7 @@ def world(app):
                 ).rsplit("/", 1)[1],
                 **outreach_ids,
                 **joined_ids,
+                **home_ids,
             },
             "booking": booking_body(future, birth_date=date(1995, 6, 6)),
             "walk_in": {
@@ -980,6 +984,8 @@ def _fill(value, ids):
         return value.format(**ids)
     if isinstance(value, Upload):
         return (io.BytesIO(value.text.format(**ids).encode()), value.filename)
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 

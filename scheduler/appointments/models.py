@@ -21,7 +21,7 @@ STATUSES = (
 # A NIK holds at most one appointment in these states (partial unique index).
 HOLDING_STATUSES = ("booked", "checked_in", "recorded")
 ACTIVE_STATUSES = ("booked", "checked_in")
-CHANNELS = ("web", "api", "walk_in", "roster")
+CHANNELS = ("web", "api", "walk_in", "roster", "home_visit")
 # Why the national centre refused a recording (the resident records again).
 # Help a resident asked for at the desk (served first): elderly, pregnant, disabled, ill.
 ASSISTANCE_KINDS = ("elderly", "pregnant", "disabled", "ill")
@@ -64,7 +64,9 @@ class Appointment(db.Model):
             sa.text("assistance IS NULL OR assistance IN ('elderly','pregnant','disabled','ill')"),
             name="assistance",
         ),
-        sa.CheckConstraint(sa.text("channel IN ('web','api','walk_in','roster')"), name="channel"),
+        sa.CheckConstraint(
+            sa.text("channel IN ('web','api','walk_in','roster','home_visit')"), name="channel"
+        ),
         sa.CheckConstraint(
             sa.text("erased_how IS NULL OR erased_how IN ('resident','retention')"),
             name="erased_how",

@@ -9,6 +9,12 @@ from scheduler.notifications.messages import _, template
 
 SAMPLES = {
     "recording_rejected": {"kind": "bad_capture", "reason": "Foto buram"},
+    "home_visit_planned": {
+        "resident": "Mbah Sarinah",
+        "date": "2026-12-09",
+        "start": "09:00",
+        "end": "10:00",
+    },
 }
 
 
@@ -38,6 +44,40 @@ def recording_rejected(c):
             _("KTP-el %(code)s: rekaman perlu diulang (%(why)s). Pesan jadwal: %(link)s"),
             _("KTP-el %(code)s: rekaman perlu diulang. Pesan jadwal: %(link)s"),
             shrink=("why",),
+            **v,
+        ),
+        values=v,
+    )
+
+
+@template("home_visit_planned", _l("Kunjungan rumah dijadwalkan"))
+def home_visit_planned(c):
+    """A home visit is planned; sent to the family or coordinator who asked.
+
+    Context: code, resident (the name), date (YYYY-MM-DD), start and end (local HH:MM),
+    link (the appointment page).
+    """
+    c.require("code", "date", "start", "end")
+    v = {
+        "code": c.text("code"),
+        "resident": c.text("resident", "-"),
+        "day": c.day("date"),
+        "start": c.text("start"),
+        "end": c.text("end"),
+        "link": c.text("link"),
+    }
+    return Rendered(
+        subject=_("Kunjungan perekaman KTP-el di rumah: %(day)s", day=v["day"]),
+        text=_(
+            "Tim Disdukcapil akan datang merekam KTP-el %(resident)s di rumah pada %(day)s "
+            "antara pukul %(start)s dan %(end)s (kode %(code)s). Siapkan Kartu Keluarga. "
+            "Info: %(link)s",
+            **v,
+        ),
+        sms=c.sms(
+            _("KTP-el %(code)s: tim datang ke rumah %(day)s %(start)s-%(end)s. %(link)s"),
+            _("KTP-el %(code)s: kunjungan rumah %(day)s. %(link)s"),
+            shrink=("resident",),
             **v,
         ),
         values=v,

@@ -130,3 +130,6 @@ SYNC_DESCRIPTION = (
 def sync_session(session_id):
     data = parse_body(SyncIn)
     return jsonify(results=sync.sync_events(session_id, current_user, sync.events_from(data)))
+
+
+from scheduler.outreach import home_api  # noqa: E402,F401  (routes on this blueprint)

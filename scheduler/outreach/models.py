@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scheduler.appointments.models import Appointment
 from scheduler.db import UTCDateTime
 from scheduler.extensions import db
 from scheduler.sites.models import Site
@@ -105,17 +106,22 @@ class OutreachSession(db.Model):
 
 
 class OutreachKit(db.Model):
-    """One mobile recording kit taken by a session for a day: a kit is never out twice."""
+    """One mobile recording kit taken for a day by a session or by a team's home visits
+    (exactly one of the two): a kit is never out twice."""
 
     __tablename__ = "outreach_kits"
     __table_args__ = (
         sa.UniqueConstraint("held_on", "kit_number"),
         sa.CheckConstraint("kit_number > 0", name="kit_number"),
+        sa.CheckConstraint("(session_id IS NULL) <> (round_id IS NULL)", name="one_holder"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
+    session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("outreach_sessions.id", ondelete="CASCADE"), index=True
+    )
+    round_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("home_visit_rounds.id", ondelete="CASCADE"), index=True
     )
     held_on: Mapped[date]
     kit_number: Mapped[int]
@@ -248,3 +254,93 @@ class CoverageTally(db.Model):
     kecamatan_code: Mapped[str] = mapped_column(sa.String(10))
     desa: Mapped[str] = mapped_column(sa.String(60), default="")
     recorded: Mapped[int] = mapped_column(default=1)
+
+
+# ------------------------------------------------------------------------ home visits
+
+HOME_VISIT_REASONS = ("elderly", "bedridden", "disabled")
+HOME_VISIT_STATUSES = ("requested", "planned", "done", "declined")
+_open_visit = sa.text("status IN ('requested','planned')")
+
+
+class HomeVisitRound(db.Model):
+    """A team's home visits on one day, with one mobile kit (an OutreachKit row): the
+    outreach rules hold, a team once a day (UNIQUE here, checked against sessions) and a
+    kit out once a day (the kits' UNIQUE)."""
+
+    __tablename__ = "home_visit_rounds"
+    __table_args__ = (sa.UniqueConstraint("held_on", "team_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date]
+    team: Mapped[str] = mapped_column(sa.String(60))
+    team_key: Mapped[str] = mapped_column(sa.String(60))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HomeVisit(db.Model):
+    """A recording at home for someone who cannot come (elderly, bedridden, disabled),
+    asked for by the family or a village coordinator; planned into a round with a time
+    window, then recorded as at the desk through its appointment."""
+
+    __tablename__ = "home_visits"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("status IN ('requested','planned','done','declined')"), name="status"
+        ),
+        sa.CheckConstraint(sa.text("reason IN ('elderly','bedridden','disabled')"), name="reason"),
+        sa.CheckConstraint(
+            sa.text(
+                "status NOT IN ('planned','done') OR (round_id IS NOT NULL AND appointment_id "
+                "IS NOT NULL AND window_starts_at IS NOT NULL AND window_ends_at IS NOT NULL)"
+            ),
+            name="planned",
+        ),
+        sa.CheckConstraint(
+            sa.text("outcome IS NULL OR outcome IN ('recorded','failed')"), name="outcome"
+        ),
+        # One open request per person.
+        sa.Index(
+            "uq_home_visits_open_nik",
+            "nik_hash",
+            unique=True,
+            sqlite_where=_open_visit,
+            postgresql_where=_open_visit,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="requested")
+    reason: Mapped[str] = mapped_column(sa.String(10))
+    reason_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    nik_hash: Mapped[str] = mapped_column(sa.String(64))
+    nik_encrypted: Mapped[str] = mapped_column(sa.Text)
+    nik_masked: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    birth_date: Mapped[date]
+    married: Mapped[bool] = mapped_column(default=False)
+    address: Mapped[str] = mapped_column(sa.String(200))
+    kecamatan: Mapped[str] = mapped_column(sa.String(60))
+    kecamatan_code: Mapped[str] = mapped_column(sa.String(10))
+    desa: Mapped[str] = mapped_column(sa.String(60))
+    contact_name: Mapped[str] = mapped_column(sa.String(100))
+    contact_phone: Mapped[str] = mapped_column(sa.String(20))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("home_visit_rounds.id"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="SET NULL"), unique=True
+    )
+    window_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(sa.String(10))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+    round: Mapped[HomeVisitRound | None] = relationship()
+    appointment: Mapped[Appointment | None] = relationship()

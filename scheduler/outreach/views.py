@@ -480,4 +480,4 @@ def coverage_upload():
     return redirect(url_for("outreach_views.coverage"))
 
 
-from scheduler.outreach import offline_views  # noqa: E402,F401  (routes on bp)
+from scheduler.outreach import home_views, offline_views  # noqa: E402,F401  (routes on bp)

@@ -15,6 +15,7 @@ EVENTS = [
     "card_ready",
     "card_uncollected",
     "recording_rejected",
+    "home_visit_planned",
 ]
 
 

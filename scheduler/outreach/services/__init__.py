@@ -19,6 +19,14 @@ from scheduler.outreach.services.approval import (
     suggested_approval,
     team_key,
 )
+from scheduler.outreach.services.home_visits import (
+    HomeVisitInput,
+    get_home_visit,
+    list_home_visits,
+    plan_home_visits,
+    record_home_visit,
+    request_home_visit,
+)
 from scheduler.outreach.services.invitations import (
     accept_invitation,
     invite_coordinator,
@@ -65,6 +73,12 @@ from scheduler.outreach.services.tally import (
 )
 
 __all__ = [
+    "HomeVisitInput",
+    "get_home_visit",
+    "list_home_visits",
+    "plan_home_visits",
+    "record_home_visit",
+    "request_home_visit",
     "FAILURE_REASON",
     "OUTCOME_STATUS",
     "PARTICIPANT_STATUSES",

@@ -12,6 +12,7 @@ from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.outreach.models import (
+    HomeVisitRound,
     OutreachKit,
     OutreachRequest,
     OutreachSession,
@@ -110,6 +111,12 @@ def approve_request(request_id, admin, on, start, end, kits, team):
             OutreachSession.active.is_(True),
         )
     )
+    if busy_team is None:  # a team on its home visits that day is out too
+        busy_team = db.session.scalar(
+            sa.select(HomeVisitRound.id).where(
+                HomeVisitRound.held_on == on, HomeVisitRound.team_key == key
+            )
+        )
     if busy_team is not None:
         raise InvalidState(_l("Tim %(t)s sudah bertugas pada %(d)s.", t=team, d=l10n.Day(on)))
     taken = set(

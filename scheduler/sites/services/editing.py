@@ -217,3 +217,25 @@ def restore_holiday(on):
     """Undo an override (the package's word applies again), then regenerate; returns the report."""
     delete_holiday_override(on)
     return generate_slots()
+
+
+def outreach_seat(site_id, starts_at, ends_at):
+    """A non-public outreach slot at a site from `starts_at` with one more seat than it had
+    (a home visit's window): created with one seat, or the one already there widened by
+    one (several teams may visit in the same window). Writes, never commits."""
+    slot = db.session.scalar(
+        sa.select(Slot).where(
+            Slot.site_id == site_id, Slot.starts_at == starts_at, Slot.session_kind == "outreach"
+        )
+    )
+    if slot is None:
+        (slot,) = add_outreach_slots(site_id, [(starts_at, ends_at, 1)], is_public=False)
+        return slot
+    db.session.execute(
+        sa.update(Slot)
+        .where(Slot.id == slot.id)
+        .values(capacity=Slot.capacity + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(slot)
+    return slot
