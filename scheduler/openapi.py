@@ -109,8 +109,9 @@ def _has_nul(value):
     return False
 
 
-def validate(model, data):
-    """Validate `data` against a pydantic model; raise ValidationError with per-field messages."""
+def validate(model, data, nested=False):
+    """Validate `data` against a pydantic model; raise ValidationError with per-field messages
+    (`nested`: a field inside a list or object is named by its path, `members.2.nik`)."""
     if not isinstance(data, dict):
         raise ValidationError(_("Isi permintaan harus berupa objek JSON."))
     # No text column takes a NUL character (PostgreSQL refuses it outright).
@@ -126,16 +127,17 @@ def validate(model, data):
         fields = {}
         for err in exc.errors():
             loc = [str(p) for p in err["loc"]] or ["body"]
-            fields.setdefault(loc[0], _message(err))
+            fields.setdefault(".".join(loc) if nested else loc[0], _message(err))
         raise ValidationError(fields=fields) from None
 
 
-def parse_body(model):
-    """The request's JSON body validated against `model` (any content type is read as JSON)."""
+def parse_body(model, nested=False):
+    """The request's JSON body validated against `model` (any content type is read as JSON;
+    `nested`: see `validate`)."""
     raw = request.get_data(cache=True)
     if not raw:
         raise ValidationError(_("Isi permintaan kosong; kirim objek JSON."))
-    return validate(model, load_json(raw))
+    return validate(model, load_json(raw), nested=nested)
 
 
 def parse_optional_body(model):

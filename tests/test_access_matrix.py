@@ -105,6 +105,16 @@ def resident(status=200):
 ROSTER = Upload(
     "peserta.csv", "nik,name,birth_date,phone\n{pupil_nik},Siswa Satu,2008-01-01,081234560001\n"
 )
+# A family of two (one Kartu Keluarga); every role books it in a world of its own.
+FAMILY = [
+    {"nik": make_nik(date(1975, 4, 4)), "name": "Ayah Matriks", "birth_date": "1975-04-04"},
+    {"nik": make_nik(date(1978, 5, 5)), "name": "Ibu Matriks", "birth_date": "1978-05-05"},
+]
+FAMILY_FORM = {
+    "phone": "081234567893",
+    "consent": "y",
+    **{f"members-{i}-{k}": v for i, m in enumerate(FAMILY) for k, v in m.items()},
+}
 BOOKING_FORM = {
     "nik": "{new_nik}",
     "name": "Warga Baru",
@@ -144,6 +154,19 @@ MATRIX = {
     "sites_api.regency": [Case("/api/v1/regency", everyone(200))],
     "appointments_api.book": [
         Case("/api/v1/appointments", everyone(201), methods=("POST",), json={"booking": True})
+    ],
+    "appointments_api.book_group": [
+        Case(
+            "/api/v1/appointments/group",
+            everyone(201),
+            methods=("POST",),
+            json={
+                "slot_id": "{rebooked_slot}",
+                "phone": "081234567893",
+                "consent": True,
+                "members": FAMILY,
+            },
+        )
     ],
     "appointments_api.lookup": [
         Case(
@@ -399,6 +422,19 @@ MATRIX = {
     "appointments_views.book": [
         Case("/pesan/{rebooked_slot}", resident()),
         Case("/pesan/{rebooked_slot}", resident(302), methods=("POST",), form=BOOKING_FORM),
+    ],
+    "appointments_views.book_household": [
+        Case("/pesan/{rebooked_slot}/keluarga", resident()),
+        Case(
+            "/pesan/{rebooked_slot}/keluarga",
+            resident(302),
+            methods=("POST",),
+            form=FAMILY_FORM,
+        ),
+    ],
+    "appointments_views.household": [
+        Case("/keluarga?k={code}&s={family_sig}", resident()),
+        Case("/keluarga?k={code}&s=palsu", resident(404)),
     ],
     "appointments_views.appointment": [
         Case("/janji/{code}?s={sig}", resident()),
@@ -952,6 +988,7 @@ def world(app):
                 **card_ids,
                 "rebooked_slot": rebooked.id,
                 "future_sig": appointments.link_signature(later.code),
+                "family_sig": appointments.household_signature(booked.code),
                 "new_nik": make_nik(date(1996, 7, 7)),
                 "dead": dead.id,
                 "exception": exception.id,
@@ -986,6 +1023,8 @@ def _fill(value, ids):
         return (io.BytesIO(value.text.format(**ids).encode()), value.filename)
     if isinstance(value, list):
         return [_fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
     return value
 
 

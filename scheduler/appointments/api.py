@@ -13,7 +13,9 @@ from scheduler import links
 from scheduler.appointments import services
 from scheduler.appointments.schemas import (
     AppointmentEnvelope,
+    AppointmentsEnvelope,
     BookingIn,
+    GroupBookingIn,
     NikIn,
     RescheduleIn,
 )
@@ -215,3 +217,28 @@ def ics(code):
     resp = Response(services.ics_bytes(appointment), mimetype="text/calendar")
     resp.headers["Content-Disposition"] = f'attachment; filename="ktp-el-{appointment.code}.ics"'
     return resp
+
+
+@bp.post("/appointments/group")
+@booking_limit()
+@api_doc(
+    "Book a family (one Kartu Keluarga) into one slot or the slots right after it",
+    body=GroupBookingIn,
+    response=AppointmentsEnvelope,
+    status=201,
+    description="1-6 members, all or nothing: a bad member is refused with its index and "
+    'field (`"members.2.birth_date"`), and nothing is written. Every member gets their own '
+    "code and QR code; one message lists them. Errors: slot_full 409 (too few seats in the "
+    "slot and the ones right after it), duplicate_booking / already_recorded 409 on "
+    '`"members.<i>.nik"`.',
+)
+def book_group():
+    data = parse_body(GroupBookingIn, nested=True)
+    household = services.Household(
+        phone=services.normalize_phone(data.phone),
+        email=data.email,
+        locale=str(get_locale() or "id"),
+        members=[services.Member(**m.model_dump()) for m in data.members],
+    )
+    booked = services.book_household(data.slot_id, household, channel="api")
+    return jsonify(appointments=[appointment_json(a, booked_now=True) for a in booked]), 201

@@ -2,7 +2,16 @@
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -14,7 +23,7 @@ from wtforms.validators import (
 )
 
 from scheduler.db import MAX_ID
-from scheduler.forms import DATE_FORMATS, LocalDateField, PageForm
+from scheduler.forms import DATE_FORMATS, LocalDateField, PageForm, SubForm
 
 TOO_LONG = _l("Paling banyak %(max)d karakter.")
 # The help a resident may ask for at the desk (appointments.models.ASSISTANCE_KINDS).
@@ -151,3 +160,53 @@ def booking_faults(form, on_date=None):
     if "birth_date" not in faults and form.birth_date.data:
         given["birth_date"] = form.birth_date.data
     return {**services.applicant_errors(**given, on_date=on_date), **faults}
+
+
+class MemberForm(SubForm):
+    """One member of a family's booking."""
+
+    nik = StringField(
+        _l("NIK (16 digit)"),
+        validators=[DataRequired(_l("NIK wajib diisi.")), Length(max=40, message=TOO_LONG)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 40},
+    )
+    name = StringField(
+        _l("Nama lengkap (sesuai Kartu Keluarga)"),
+        validators=[
+            DataRequired(_l("Nama wajib diisi.")),
+            Length(max=100, message=TOO_LONG),
+            no_control,
+        ],
+        render_kw={"maxlength": 100},
+    )
+    birth_date = LocalDateField(
+        _l("Tanggal lahir"),
+        format=DATE_FORMATS,
+        validators=[InputRequired(_l("Tanggal lahir wajib diisi."))],
+    )
+    married = BooleanField(_l("Sudah atau pernah menikah"))
+    assistance = assistance_field()
+
+
+class HouseholdForm(PageForm):
+    """A family's booking: the members one by one, one phone for all."""
+
+    members = FieldList(FormField(MemberForm), min_entries=1, max_entries=6)
+    phone = TelField(
+        _l("Nomor WhatsApp / HP"),
+        validators=[DataRequired(_l("Nomor HP wajib diisi.")), Length(max=30, message=TOO_LONG)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 30},
+    )
+    email = EmailField(
+        _l("Email (boleh dikosongkan)"),
+        validators=[
+            Optional(),
+            Email(_l("Alamat email tidak sah.")),
+            Length(max=254, message=TOO_LONG),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+    consent = BooleanField(
+        _l("Kami setuju data kami diproses untuk perekaman KTP-el"),
+        validators=[DataRequired(_l("Anda harus menyetujui pemrosesan data untuk memesan."))],
+    )

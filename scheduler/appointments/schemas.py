@@ -115,3 +115,26 @@ class AppointmentOut(BaseModel):
 
 class AppointmentEnvelope(BaseModel):
     appointment: AppointmentOut
+
+
+class MemberIn(_In):
+    nik: NikText
+    name: Name
+    birth_date: BirthDate
+    married: bool = False
+    assistance: Assistance = None
+
+
+class GroupBookingIn(_In):
+    slot_id: SlotId
+    phone: Annotated[str, Field(min_length=1, max_length=30)]
+    email: Annotated[EmailStr, Field(max_length=254)] | None = None
+    consent: bool
+    members: Annotated[list[MemberIn], Field(min_length=1, max_length=6)]
+
+    _consent = field_validator("consent")(BookingIn._consent.__func__)
+    _blank_email = field_validator("email", mode="before")(BookingIn._blank_email.__func__)
+
+
+class AppointmentsEnvelope(BaseModel):
+    appointments: list[AppointmentOut]

@@ -367,3 +367,6 @@ def reschedule(code):
         return _form_failed("appointments/reschedule.html", exc, **context)
     flash(_("Jadwal sudah dipindahkan. Kode booking Anda tetap sama."))
     return redirect(_link(appointment))
+
+
+from scheduler.appointments import household_views  # noqa: E402,F401  (routes on this blueprint)

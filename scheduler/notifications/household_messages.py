@@ -4,11 +4,30 @@ TEMPLATES; the same rules (a text, an SMS of one GSM-7 part, the masked NIK at m
 
 from flask_babel import lazy_gettext as _l
 
-from scheduler.notifications.formatting import Rendered
+from scheduler.notifications.formatting import Context, MissingContext, Rendered
 from scheduler.notifications.messages import _, template
 
 SAMPLES = {
     "recording_rejected": {"kind": "bad_capture", "reason": "Foto buram"},
+    "household_booking_confirmed": {
+        "members": [
+            {
+                "code": "ACDE3467",
+                "starts_at": "2026-12-08T10:00:00+07:00",
+                "link": "https://antre.example.go.id/janji/ACDE3467?s=AbCdEfGhIjKlMnOpQrStUvWxYz0",
+            },
+            {
+                "code": "KMNP7963",
+                "starts_at": "2026-12-08T10:00:00+07:00",
+                "link": "https://antre.example.go.id/janji/KMNP7963?s=ZyXwVuTsRqPoNmLkJiHgFeDcBa9",
+            },
+            {
+                "code": "TUVW4679",
+                "starts_at": "2026-12-08T10:30:00+07:00",
+                "link": "https://antre.example.go.id/janji/TUVW4679?s=QwErTyUiOpAsDfGhJkLzXcVbNm1",
+            },
+        ]
+    },
     "home_visit_planned": {
         "resident": "Mbah Sarinah",
         "date": "2026-12-09",
@@ -78,6 +97,41 @@ def home_visit_planned(c):
             _("KTP-el %(code)s: tim datang ke rumah %(day)s %(start)s-%(end)s. %(link)s"),
             _("KTP-el %(code)s: kunjungan rumah %(day)s. %(link)s"),
             shrink=("resident",),
+            **v,
+        ),
+        values=v,
+    )
+
+
+@template("household_booking_confirmed", _l("Keluarga memesan"))
+def household_booking_confirmed(c):
+    """A family booked its members (one Kartu Keluarga) into one slot or the ones after it.
+
+    Context: code, site, address, starts_at and link (the first member's), members (a list
+    of {"code", "starts_at", "link"}, one per member).
+    """
+    v = c.appointment("site", "link")
+    members = c.values.get("members") or []
+    if not members:
+        raise MissingContext("members")
+    v["count"] = len(members)
+    v["codes"] = " ".join(m["code"] for m in members)
+    lines = []
+    for n, m in enumerate(members, 1):
+        when = Context({"t": m["starts_at"]}, c.locale).when("t")
+        lines.append(f"{n}. {m['code']} ({when}): {m.get('link', '')}")
+    v["list"] = "\n".join(lines)
+    return Rendered(
+        subject=_("Janji perekaman KTP-el untuk %(count)s anggota keluarga", count=v["count"]),
+        text=_(
+            "Janji perekaman KTP-el untuk %(count)s anggota keluarga tercatat di %(place)s, "
+            "mulai %(when)s. Setiap anggota punya kode dan kode QR sendiri:\n%(list)s\n"
+            "Datang bersama 15 menit lebih awal dan bawa Kartu Keluarga.",
+            **v,
+        ),
+        sms=c.sms(
+            _("KTP-el %(count)s org %(when)s %(site)s: %(codes)s %(link)s"),
+            _("KTP-el %(count)s org %(when)s: %(codes)s %(link)s"),
             **v,
         ),
         values=v,

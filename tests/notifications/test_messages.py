@@ -16,6 +16,7 @@ EVENTS = [
     "card_uncollected",
     "recording_rejected",
     "home_visit_planned",
+    "household_booking_confirmed",
 ]
 
 

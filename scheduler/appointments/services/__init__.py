@@ -6,6 +6,7 @@ what is named here.
 - `changes`: a resident's look-up, cancellation and reschedule; the office's cancellation
 - `desk`: check-in, the recording's outcome, no-shows, walk-ins, the day's list
 - `tokens`: signed check-in tokens and links, the QR code, the calendar file
+- `household`: a family's booking (one Kartu Keluarga), all or nothing
 - `notices`: the messages about an appointment, and its card summary
 """
 
@@ -46,6 +47,12 @@ from scheduler.appointments.services.desk import (
     register_recording_listener,
     register_walk_in,
 )
+from scheduler.appointments.services.household import (
+    MAX_MEMBERS,
+    Household,
+    Member,
+    book_household,
+)
 from scheduler.appointments.services.notices import (
     card_summary,
     notify,
@@ -55,13 +62,21 @@ from scheduler.appointments.services.tokens import (
     appointment_link,
     checkin_token,
     code_from_checkin_token,
+    household_signature,
     ics_bytes,
     link_signature,
     qr_png,
+    verify_household,
     verify_link,
 )
 
 __all__ = [
+    "MAX_MEMBERS",
+    "Household",
+    "Member",
+    "book_household",
+    "household_signature",
+    "verify_household",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "Applicant",

@@ -52,6 +52,16 @@ def verify_link(code, signature):
         return False
 
 
+def household_signature(codes):
+    """Signature for the page of a family's bookings (`codes` joined by dots); never the
+    signature of a single code (no code holds a colon)."""
+    return link_signature("family:" + codes)
+
+
+def verify_household(codes, signature):
+    return verify_link("family:" + codes, signature)
+
+
 def appointment_link(appointment):
     """The resident's own page of an appointment, signed, at the service's public address."""
     return links.public_url(f"/janji/{appointment.code}?s={link_signature(appointment.code)}")
