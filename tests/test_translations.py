@@ -32,3 +32,18 @@ def test_catalogue_is_complete(path):
             broken.append(source)
     assert not missing, f"untranslated in {path}: {missing[:5]}"
     assert not broken, f"placeholders differ in {path}: {broken[:5]}"
+
+
+def test_a_source_string_has_one_english_text_in_every_catalogue():
+    # The catalogues merge into one domain at run time, so a source string translated two
+    # ways in two features shows one of them everywhere ("Tutup" as "Closed" on a button).
+    # The same words with two meanings need two source strings.
+    texts = {}
+    for path in CATALOGUES:
+        with path.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id and isinstance(message.id, str) and message.string:
+                    key = (message.context, message.id)
+                    texts.setdefault(key, {})[str(path.relative_to(ROOT))] = message.string
+    differing = {key: where for key, where in texts.items() if len(set(where.values())) > 1}
+    assert not differing, f"translated differently: {list(differing.items())[:5]}"

@@ -36,7 +36,7 @@ MESSAGES = {
     "card_ready": _l("KTP-el siap diambil"),
     "card_uncollected": _l("Pengingat KTP-el belum diambil"),
 }
-CHANNELS = {"whatsapp": "WhatsApp", "sms": "SMS", "email": _l("Email"), "log": _l("Catatan")}
+CHANNELS = {"whatsapp": "WhatsApp", "sms": "SMS", "email": _l("Email"), "log": _l("Log sistem")}
 MESSAGE_STATUSES = {
     "pending": _l("Menunggu dikirim"),
     "sent": _l("Terkirim"),

@@ -148,7 +148,7 @@ def monthly_report(year, month, site_ids=None):
         for site_id, on, n in rows:
             count(column, site_id, on, n)
     site_rows = _site_rows(by_site, site_ids)
-    total = Row(None, str(_l("Jumlah")))
+    total = Row(None, str(_l("Total")))
     for row in site_rows:
         for column in COLUMNS:
             total.add(column, row.counts[column])

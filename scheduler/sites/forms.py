@@ -127,8 +127,8 @@ class SiteForm(PageForm):
 
 
 class DayForm(SubForm):
-    opens_at = _Time(_l("Buka"), validators=[Optional()])
-    closes_at = _Time(_l("Tutup"), validators=[Optional()])
+    opens_at = _Time(_l("Jam buka"), validators=[Optional()])
+    closes_at = _Time(_l("Jam tutup"), validators=[Optional()])
     break_starts_at = _Time(_l("Istirahat mulai"), validators=[Optional()])
     break_ends_at = _Time(_l("Istirahat selesai"), validators=[Optional()])
 
@@ -153,8 +153,8 @@ class ExceptionForm(PageForm):
     starts_on = _Date(_l("Dari tanggal"), validators=[InputRequired(REQUIRED)])
     ends_on = _Date(_l("Sampai tanggal"), validators=[InputRequired(REQUIRED)])
     closed = BooleanField(_l("Tutup sepanjang rentang ini"))
-    opens_at = _Time(_l("Buka"), validators=[Optional()])
-    closes_at = _Time(_l("Tutup"), validators=[Optional()])
+    opens_at = _Time(_l("Jam buka"), validators=[Optional()])
+    closes_at = _Time(_l("Jam tutup"), validators=[Optional()])
     break_starts_at = _Time(_l("Istirahat mulai"), validators=[Optional()])
     break_ends_at = _Time(_l("Istirahat selesai"), validators=[Optional()])
     reason = StringField(

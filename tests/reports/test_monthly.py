@@ -223,7 +223,7 @@ def test_csv_and_xlsx_carry_the_same_figures(november):
     values = [c.value for c in sites_sheet[4]]
     assert values[2:7] == [4, 2, 1, 0, 0]
     total = [c.value for c in sites_sheet[sites_sheet.max_row]]
-    assert total[0] == "Jumlah" and total[2] == 8
+    assert total[0] == "Total" and total[2] == 8
     assert [c.value for c in days_sheet[4]][0] == "2026-11-01" and days_sheet.max_row == 33
 
 

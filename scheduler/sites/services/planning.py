@@ -53,7 +53,7 @@ def plan_days(site, start, end):
         if holiday and (holiday[1] == "public" or site.closes_on_cuti_bersama):
             plan.closed_reason = holiday[0]
         elif exc is not None and exc.closed:
-            plan.closed_reason = exc.reason or str(_l("Tutup"))
+            plan.closed_reason = exc.reason or str(_l("Ditutup"))
         elif exc is not None:
             plan.periods = _periods(
                 exc.opens_at, exc.closes_at, exc.break_starts_at, exc.break_ends_at
