@@ -40,7 +40,7 @@ def test_the_desa_list_follows_the_kecamatan(app, new_context, url, tr, coordina
         dawe = regions.current().find_kecamatan("Dawe")
     context = new_context("id", phone=True)
     page = _open_request_form(context, url, tr, coordinator)
-    page.wait_for_function("document.querySelector('[data-area-step]').hidden")
+    support.wait_until(page, "() => document.querySelector('[data-area-step]').hidden")
     assert len(_desa_values(page)) == 1 + 132  # before a kecamatan: all, grouped
     page.select_option("select#kecamatan", dawe.code)
     assert _desa_values(page) == [""] + [d.name for d in dawe.desa]
