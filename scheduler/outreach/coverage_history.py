@@ -51,12 +51,16 @@ def area_of(site, nik_encrypted):
     return site.kecamatan_code or "", ""
 
 
-def count_recording(appointment):
-    """Add one recording to its area's tally for the local day (in the caller's
-    transaction; registered with appointments, so every way of recording counts)."""
+def count_recording(appointment, change=1):
+    """Add one recording to its area's tally for the local day of the recording, or take
+    one away (`change` -1) when the centre rejected it (in the caller's transaction;
+    registered with appointments, so every way of recording counts)."""
     kec_code, desa = area_of(appointment.site, appointment.nik_encrypted)
     day = sites.to_local(appointment.site, appointment.recorded_at).date()
     table = CoverageTally.__table__
+    if change < 0:
+        _uncount(table, day, kec_code, desa)
+        return
     insert = (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert
     statement = insert(table).values(
         recorded_on=day, kecamatan_code=kec_code, desa=desa, recorded=1
@@ -66,6 +70,15 @@ def count_recording(appointment):
         set_={"recorded": table.c.recorded + 1},
     )
     db.session.execute(statement)
+
+
+def _uncount(table, day, kec_code, desa):
+    key = (table.c.recorded_on == day, table.c.kecamatan_code == kec_code, table.c.desa == desa)
+    lowered = db.session.execute(
+        sa.update(table).where(*key, table.c.recorded > 1).values(recorded=table.c.recorded - 1)
+    ).rowcount
+    if not lowered:  # the day's only recording there: the row goes (the CHECK says > 0)
+        db.session.execute(sa.delete(table).where(*key, table.c.recorded == 1))
 
 
 # ------------------------------------------------------------------------ live figures

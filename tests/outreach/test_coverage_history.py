@@ -62,6 +62,17 @@ def test_where_a_recording_counts(ctx):
     }
 
 
+def test_a_recording_the_centre_rejected_no_longer_counts(ctx):
+    office = make_site(kind="office")
+    first = _record(office, region="331909")
+    second = _record(office, region="331909")
+    assert _tallies() == {("33.19.09", "", TODAY): 2}
+    appointments.mark_recording_rejected(first, "bad_capture")
+    assert _tallies() == {("33.19.09", "", TODAY): 1}
+    appointments.mark_recording_rejected(second, "duplicate_biometrics")
+    assert _tallies() == {}
+
+
 def test_recordings_add_to_the_figure_after_its_date(ctx):
     office = make_site(kind="office")
     hall = _hall("Dawe", "33.19.09", "Colo")

@@ -33,7 +33,7 @@ def test_api_booking_without_it_is_null_and_a_bad_value_is_refused(client, site)
         headers={"Accept-Language": "en"},
     )
     assert bad.status_code == 422
-    assert bad.get_json()["error"]["fields"]["assistance"] == "Invalid choice."
+    assert bad.get_json()["error"]["fields"]["assistance"] == "Not a valid choice."
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Appointment)) == 1
 
 

@@ -163,7 +163,7 @@ def mark_recorded(appointment, ikd_activated=False):
             )
         )
     for listener in _recording_listeners:
-        listener(appointment)
+        listener(appointment, 1)
     return appointment
 
 
@@ -171,7 +171,9 @@ _recording_listeners = []
 
 
 def register_recording_listener(fn):
-    """Another feature is told of every recording, in its transaction (coverage counts)."""
+    """Another feature is told of every recording, `fn(appointment, 1)`, and of every
+    recording the centre rejected, `fn(appointment, -1)`, in its transaction (coverage
+    counts)."""
     if fn not in _recording_listeners:
         _recording_listeners.append(fn)
 
@@ -211,6 +213,8 @@ def mark_recording_rejected(appointment, kind, note=""):
                 s=appointment.status,
             )
         )
+    for listener in _recording_listeners:
+        listener(appointment, -1)  # a rejected recording no longer counts
     notify(appointment, "recording_rejected", kind=kind, reason=note or "")
     return appointment
 
