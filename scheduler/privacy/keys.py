@@ -24,9 +24,14 @@ from scheduler.cards.models import CardRequest
 from scheduler.db import transactional
 from scheduler.errors import InvalidState
 from scheduler.extensions import db
+from scheduler.outreach.models import HomeVisit
 from scheduler.privacy.models import NikKeyRotation
 
-TABLES = (("appointments", Appointment), ("card_requests", CardRequest))
+TABLES = (
+    ("appointments", Appointment),
+    ("card_requests", CardRequest),
+    ("home_visits", HomeVisit),
+)
 BATCH = 500
 
 

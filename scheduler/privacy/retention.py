@@ -6,6 +6,7 @@
 | an outreach roster's unrecorded participant | days after the session | OUTREACH_ROSTER_RETENTION_DAYS |
 | a collected card's holder data and its recording's phone and email | days after pickup | CARD_PICKUP_RETENTION_DAYS |
 | audit entries | days after they were written | AUDIT_RETENTION_DAYS |
+| a home visit done or declined (the person, address, contact) | days after its result or request | PERSONAL_DATA_RETENTION_DAYS |
 
 The purge works in batches, each its own transaction, and picks only rows not yet
 scrubbed: it is safe to run twice, in two workers, or to stop halfway.
@@ -21,6 +22,7 @@ from scheduler.appointments.models import Appointment
 from scheduler.cards.models import CardRequest
 from scheduler.db import transactional
 from scheduler.extensions import db
+from scheduler.outreach.models import HomeVisit
 from scheduler.privacy import scrub
 from scheduler.sites.models import Slot
 from scheduler.staff.models import AuditEntry, audit_entry_appointments
@@ -93,7 +95,22 @@ def _old_audit(now, config):
     )
 
 
-KINDS = ("ended_bookings", "roster_participants", "collected_cards", "audit_entries")
+def _closed_home_visits(now, config):
+    return sa.select(HomeVisit.id).where(
+        HomeVisit.status.in_(("done", "declined")),
+        HomeVisit.nik_encrypted != "",
+        sa.func.coalesce(HomeVisit.outcome_at, HomeVisit.created_at)
+        < now - _days(config, "PERSONAL_DATA_RETENTION_DAYS"),
+    )
+
+
+KINDS = (
+    "ended_bookings",
+    "roster_participants",
+    "collected_cards",
+    "home_visits",
+    "audit_entries",
+)
 
 
 def _queries(now, config):
@@ -101,6 +118,7 @@ def _queries(now, config):
         "ended_bookings": _ended_bookings(now, config),
         "roster_participants": _roster_participants(now, config),
         "collected_cards": _collected_cards(now, config),
+        "home_visits": _closed_home_visits(now, config),
         "audit_entries": _old_audit(now, config),
     }
 
@@ -126,6 +144,8 @@ def _purge_batch(kind, ids):
         ).all()
         scrub.remove_contact(appointment_ids)
         return scrub.scrub_cards(ids)
+    if kind == "home_visits":
+        return scrub.scrub_home_visits(ids)
     db.session.execute(
         sa.delete(audit_entry_appointments).where(
             audit_entry_appointments.c.audit_entry_id.in_(ids)

@@ -14,6 +14,7 @@ from scheduler.appointments.models import Appointment, IdempotencyKey
 from scheduler.cards.models import CardRequest
 from scheduler.extensions import db
 from scheduler.notifications.models import OutboxMessage
+from scheduler.outreach.models import HomeVisit
 
 
 def _birth_year(column):
@@ -123,3 +124,37 @@ def scrub_cards(ids):
     scrub_messages(OutboxMessage.reference.in_(codes))
     db.session.flush()
     return changed
+
+
+def scrub_home_visits(ids):
+    """Remove the person's NIK (encrypted, masked, hashed), name, address, contact and
+    notes from these closed home visits (done or declined: the recording itself stays on
+    its appointment); the birth date keeps only its year, as for bookings."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    visits = db.session.execute(
+        sa.select(HomeVisit.id, HomeVisit.birth_date).where(
+            HomeVisit.id.in_(ids), HomeVisit.status.in_(("done", "declined"))
+        )
+    ).all()
+    for visit_id, born in visits:
+        db.session.execute(
+            sa.update(HomeVisit)
+            .where(HomeVisit.id == visit_id)
+            .values(
+                nik_hash="",
+                nik_encrypted="",
+                nik_masked="",
+                name="",
+                birth_date=born.replace(month=1, day=1),
+                address="",
+                contact_name="",
+                contact_phone="",
+                reason_note="",
+                decline_reason=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    return len(visits)

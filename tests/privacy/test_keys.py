@@ -14,9 +14,12 @@ from scheduler.appointments.models import Appointment
 from scheduler.cards import services as cards
 from scheduler.cards.models import CardRequest
 from scheduler.extensions import db
+from scheduler.outreach.models import HomeVisit
 from scheduler.privacy import services
 from scheduler.privacy.models import NikKeyRotation
 from tests.factories import booking_body, make_nik, make_slot
+from tests.outreach.test_home_visits import NIK as VISIT_NIK
+from tests.outreach.test_home_visits import visit_body
 
 NEW_ENC = Fernet.generate_key().decode()
 NEW_HASH = "a new long random string for the hash"
@@ -45,6 +48,8 @@ def bookings(client, site):
         reason="lost",
         site_id=site.id,
     )
+    visit = client.post("/api/v1/outreach/home-visits", json=visit_body())
+    assert visit.status_code == 201, visit.get_json()
     db.session.commit()
     return bodies
 
@@ -95,9 +100,13 @@ def test_an_interrupted_rotation_resumes_and_rekeys_everything(client, bookings,
     assert state.rows_done == 2 and state.finished_at is None
     progress = []
     done = services.rotate_keys(batch=2, progress=lambda *args: progress.append(args))
-    assert done == {"appointments": 5, "card_requests": 2}
-    assert progress[0] == ("appointments", 4, 5) and progress[-1] == ("card_requests", 2, 2)
-    assert services.remaining_under_old_keys() == {"appointments": 0, "card_requests": 0}
+    assert done == {"appointments": 5, "card_requests": 2, "home_visits": 1}
+    assert progress[0] == ("appointments", 4, 5) and progress[-1] == ("home_visits", 1, 1)
+    assert services.remaining_under_old_keys() == {
+        "appointments": 0,
+        "card_requests": 0,
+        "home_visits": 0,
+    }
     # The old keys may go: every NIK reads and is found under the new ones alone.
     _only_new_keys(monkeypatch, app)
     for code, body in bookings.items():
@@ -108,6 +117,9 @@ def test_an_interrupted_rotation_resumes_and_rekeys_everything(client, bookings,
         assert resp.status_code == 200
     for card in db.session.scalars(sa.select(CardRequest)):
         assert niks.decrypt_nik(card.nik_encrypted)[:4] == "3319"
+    visit = db.session.scalar(sa.select(HomeVisit))
+    assert niks.decrypt_nik(visit.nik_encrypted) == niks.normalize_nik(VISIT_NIK)
+    assert visit.nik_hash == niks.hash_nik(VISIT_NIK)
     second = list(bookings.values())[1]
     assert client.post("/api/v1/appointments", json=second).status_code == 409
 
@@ -116,7 +128,7 @@ def test_a_rotation_run_again_changes_nothing_more(bookings, monkeypatch, app):
     _rotate_to_new_keys(monkeypatch, app)
     services.rotate_keys()
     before = db.session.execute(sa.select(Appointment.id, Appointment.nik_hash)).all()
-    assert services.rotate_keys() == {"appointments": 5, "card_requests": 2}
+    assert services.rotate_keys() == {"appointments": 5, "card_requests": 2, "home_visits": 1}
     assert db.session.execute(sa.select(Appointment.id, Appointment.nik_hash)).all() == before
 
 

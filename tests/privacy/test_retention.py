@@ -170,3 +170,29 @@ def test_a_roster_participant_not_recorded_goes_soon_after_the_session(ctx, site
     assert services.purge(app.config)["roster_participants"] == 1
     db.session.expire_all()
     assert db.session.get(Appointment, absent.id).name == ""
+
+
+def test_a_closed_home_visit_loses_the_person_after_the_period(client, ctx, app):
+    from scheduler.outreach.models import HomeVisit
+    from tests.outreach.test_home_visits import visit_body
+
+    declined = client.post("/api/v1/outreach/home-visits", json=visit_body()).get_json()
+    born = date(1940, 2, 2)
+    other = visit_body(nik=make_nik(born, serial=3), birth_date=born.isoformat(), name="Mbah Karto")
+    still_open = client.post("/api/v1/outreach/home-visits", json=other).get_json()
+    row = db.session.get(HomeVisit, declined["visit"]["id"])
+    row.status, row.decline_reason = "declined", "Sudah pindah ke luar daerah"
+    db.session.commit()
+    clock.freeze(FROZEN_NOW + timedelta(days=89))
+    assert services.purge(app.config)["home_visits"] == 0
+    clock.freeze(FROZEN_NOW + timedelta(days=91))
+    assert services.count_due(app.config)["home_visits"] == 1
+    assert services.purge(app.config)["home_visits"] == 1
+    assert services.purge(app.config)["home_visits"] == 0  # twice: nothing more
+    db.session.expire_all()
+    gone = db.session.get(HomeVisit, declined["visit"]["id"])
+    assert (gone.name, gone.address, gone.contact_phone, gone.nik_encrypted) == ("", "", "", "")
+    assert gone.nik_hash == "" and gone.decline_reason is None
+    assert gone.birth_date == date(gone.birth_date.year, 1, 1)
+    kept = db.session.get(HomeVisit, still_open["visit"]["id"])
+    assert kept.name == "Mbah Karto" and kept.nik_encrypted  # an open request is kept
