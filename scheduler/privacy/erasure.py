@@ -34,6 +34,7 @@ LABELS = {
     "audit": _l("Log audit petugas"),
     "recording": _l("Catatan perekaman KTP-el: nama, NIK, tanggal lahir"),
     "printed_card": _l("KTP-el yang sudah dicetak dan kontak untuk pengambilannya"),
+    "home_visit": _l("Permintaan perekaman di rumah: alamat, kontak dan keterangannya"),
 }
 WHY = {
     "booking_counts": _l(
@@ -96,6 +97,8 @@ def erase_my_data(code, nik):
         scrub.scrub_appointments([appointment.id], how="resident")
         removed += ["name", "phone", "email", "nik", "birth_date", "messages"]
         kept = [_item("booking_counts")]
+    if scrub.erase_home_visit(appointment.id):
+        removed.append("home_visit")
     staff.audit(None, "resident_erasure", appointment, detail="removed: " + ",".join(removed))
     return {
         "removed": [_item(what) for what in removed],

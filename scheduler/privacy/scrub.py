@@ -158,3 +158,21 @@ def scrub_home_visits(ids):
         )
     db.session.flush()
     return len(visits)
+
+
+def erase_home_visit(appointment_id):
+    """The home visit of this booking, if any, is closed (declined when not yet done) and
+    loses the person's data; returns whether there was one."""
+    ids = db.session.scalars(
+        sa.select(HomeVisit.id).where(HomeVisit.appointment_id == appointment_id)
+    ).all()
+    if not ids:
+        return False
+    db.session.execute(
+        sa.update(HomeVisit)
+        .where(HomeVisit.id.in_(ids), HomeVisit.status.in_(("requested", "planned")))
+        .values(status="declined")
+        .execution_options(synchronize_session=False)
+    )
+    scrub_home_visits(ids)
+    return True

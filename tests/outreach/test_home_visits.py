@@ -199,3 +199,18 @@ def test_the_pages(client, admin, offices):
     assert db.session.get(HomeVisit, visit.id).status == "planned"
     english = client.get("/kunjungan-rumah?lang=en").get_data(as_text=True)
     assert "e-KTP recording at home" in english
+
+
+def test_erasing_a_planned_visit_closes_it_and_removes_the_person(client, admin, offices):
+    from scheduler.outreach.models import HomeVisit
+
+    visit = ask(client).get_json()["visit"]["id"]
+    code = plan(client, admin, [visit]).get_json()["visits"][0]["code"]
+    resp = client.post(f"/api/v1/appointments/{code}/erase", json={"nik": NIK})
+    assert resp.status_code == 200, resp.get_json()
+    assert "home_visit" in {item["what"] for item in resp.get_json()["removed"]}
+    db.session.expire_all()
+    row = db.session.get(HomeVisit, visit)
+    assert row.status == "declined"
+    assert (row.name, row.address, row.contact_phone, row.nik_encrypted) == ("", "", "", "")
+    assert ask(client).status_code == 201  # the person may ask again
