@@ -44,6 +44,28 @@ def assistance_field():
     )
 
 
+def phone_field():
+    """The phone the booking's messages go to (one for a whole family)."""
+    return TelField(
+        _l("Nomor WhatsApp / HP"),
+        validators=[DataRequired(_l("Nomor HP wajib diisi.")), Length(max=30, message=TOO_LONG)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 30},
+    )
+
+
+def email_field():
+    """Optional: an email address for the messages too."""
+    return EmailField(
+        _l("Email (boleh dikosongkan)"),
+        validators=[
+            Optional(),
+            Email(_l("Alamat email tidak sah.")),
+            Length(max=254, message=TOO_LONG),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+
+
 def no_control(form, field):
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data or ""):
         raise ValidationError(_l("Berisi karakter yang tidak diizinkan."))
@@ -74,20 +96,8 @@ class BookingForm(PageForm):
         validators=[InputRequired(_l("Tanggal lahir wajib diisi."))],
         render_kw={"autocomplete": "bday"},
     )
-    phone = TelField(
-        _l("Nomor WhatsApp / HP"),
-        validators=[DataRequired(_l("Nomor HP wajib diisi.")), Length(max=30, message=TOO_LONG)],
-        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 30},
-    )
-    email = EmailField(
-        _l("Email (boleh dikosongkan)"),
-        validators=[
-            Optional(),
-            Email(_l("Alamat email tidak sah.")),
-            Length(max=254, message=TOO_LONG),
-        ],
-        render_kw={"autocomplete": "email", "maxlength": 254},
-    )
+    phone = phone_field()
+    email = email_field()
     married = BooleanField(_l("Saya sudah menikah atau pernah menikah"))
     assistance = assistance_field()
     consent = BooleanField(
@@ -192,20 +202,8 @@ class HouseholdForm(PageForm):
     """A family's booking: the members one by one, one phone for all."""
 
     members = FieldList(FormField(MemberForm), min_entries=1, max_entries=6)
-    phone = TelField(
-        _l("Nomor WhatsApp / HP"),
-        validators=[DataRequired(_l("Nomor HP wajib diisi.")), Length(max=30, message=TOO_LONG)],
-        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 30},
-    )
-    email = EmailField(
-        _l("Email (boleh dikosongkan)"),
-        validators=[
-            Optional(),
-            Email(_l("Alamat email tidak sah.")),
-            Length(max=254, message=TOO_LONG),
-        ],
-        render_kw={"autocomplete": "email", "maxlength": 254},
-    )
+    phone = phone_field()
+    email = email_field()
     consent = BooleanField(
         _l("Kami setuju data kami diproses untuk perekaman KTP-el"),
         validators=[DataRequired(_l("Anda harus menyetujui pemrosesan data untuk memesan."))],
