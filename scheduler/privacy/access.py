@@ -8,6 +8,7 @@ the full NIK, and addresses are masked.
 import hashlib
 import secrets
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -16,6 +17,7 @@ from scheduler.cards import services as cards
 from scheduler.errors import NotFound
 from scheduler.extensions import db
 from scheduler.notifications import services as notifications
+from scheduler.outreach.models import HomeVisit
 from scheduler.sites import services as sites
 from scheduler.staff import services as staff
 from scheduler.staff.models import User
@@ -96,6 +98,29 @@ def describe(appointment):
             if e.action not in STAFF_ACTIONS
         ],
         "retention": retention_of(appointment),
+        "home_visit": _home_visit(appointment, at),
+    }
+
+
+def _home_visit(appointment, at):
+    """The request for a recording at home that this booking was planned for, if any."""
+    visit = db.session.scalar(
+        sa.select(HomeVisit).where(HomeVisit.appointment_id == appointment.id)
+    )
+    if visit is None:
+        return None
+    return {
+        "status": visit.status,
+        "reason": visit.reason,
+        "reason_note": visit.reason_note,
+        "address": visit.address,
+        "desa": visit.desa,
+        "kecamatan": visit.kecamatan,
+        "contact_name": visit.contact_name,
+        "contact_phone_masked": notifications.mask_phone(visit.contact_phone) or None,
+        "requested_at": at(visit.created_at),
+        "window": {"starts_at": at(visit.window_starts_at), "ends_at": at(visit.window_ends_at)},
+        "outcome": visit.outcome,
     }
 
 

@@ -54,6 +54,14 @@ RULES = {
 }
 
 
+HOME_VISIT_STATUSES = {
+    "requested": _l("Diminta, menunggu jadwal"),
+    "planned": _l("Dijadwalkan"),
+    "done": _l("Sudah dikunjungi"),
+    "declined": _l("Ditutup tanpa kunjungan"),
+}
+
+
 def label(table, code):
     """The words for a code, or the code itself when it has none."""
     return str(table[code]) if code in table else code

@@ -78,6 +78,25 @@ class Retention(BaseModel):
     rule: Literal["erased", "ended_booking", "card_collected", "card_in_process", "open_booking"]
 
 
+class VisitWindow(BaseModel):
+    starts_at: str | None
+    ends_at: str | None
+
+
+class HomeVisitData(BaseModel):
+    status: str
+    reason: str
+    reason_note: str
+    address: str
+    desa: str
+    kecamatan: str
+    contact_name: str
+    contact_phone_masked: str | None
+    requested_at: str | None
+    window: VisitWindow
+    outcome: str | None
+
+
 class MyDataOut(BaseModel):
     booking: BookingData
     history: list[HistoryEvent]
@@ -85,6 +104,7 @@ class MyDataOut(BaseModel):
     messages: list[MessageData]
     staff_reads: list[StaffRead]
     retention: Retention
+    home_visit: HomeVisitData | None = None
 
 
 class ErasedItem(BaseModel):

@@ -214,3 +214,19 @@ def test_erasing_a_planned_visit_closes_it_and_removes_the_person(client, admin,
     assert row.status == "declined"
     assert (row.name, row.address, row.contact_phone, row.nik_encrypted) == ("", "", "", "")
     assert ask(client).status_code == 201  # the person may ask again
+
+
+def test_the_access_answer_shows_the_home_visit(client, admin, offices):
+    visit = ask(client).get_json()["visit"]["id"]
+    code = plan(client, admin, [visit]).get_json()["visits"][0]["code"]
+    resp = client.post(f"/api/v1/appointments/{code}/my-data", json={"nik": NIK})
+    assert resp.status_code == 200, resp.get_json()
+    shown = resp.get_json()["home_visit"]
+    assert shown["status"] == "planned" and shown["address"] == "Jl. Kenanga 3 RT 2 RW 1"
+    assert shown["contact_phone_masked"] and "081234500001" not in resp.get_data(as_text=True)
+    assert shown["window"]["starts_at"] == "2026-12-09T09:00:00+07:00"
+    for lang, words in (("id", "Perekaman di rumah"), ("en", "Recording at home")):
+        page = client.post(f"/data-saya?lang={lang}", data={"code": code, "nik": NIK}).get_data(
+            as_text=True
+        )
+        assert words in page and "Jl. Kenanga 3" in page
