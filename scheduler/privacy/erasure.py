@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler.appointments import services as appointments
 from scheduler.appointments.models import Appointment
 from scheduler.cards import services as cards
-from scheduler.cards.models import UNPRINTED_STATUSES, CardRequest
+from scheduler.cards.models import UNPRINTED_STATUSES
 from scheduler.db import transactional
 from scheduler.errors import InvalidState
 from scheduler.extensions import db
@@ -115,15 +115,8 @@ def _erase_recorded(appointment, office_text):
         return [], [_item("printed_card", office=office_text), *kept]
     removed = []
     if card is not None and card.status in UNPRINTED_STATUSES:
-        withdrawn = db.session.execute(
-            sa.update(CardRequest)
-            .where(CardRequest.id == card.id, CardRequest.status.in_(UNPRINTED_STATUSES))
-            .values(status="cancelled", print_on=None, pickup_from=None, print_site_id=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if withdrawn:
-            removed.append("card_request")
-            cards.allocate_cards()
+        cards.withdraw_card(appointment, "erased by the resident")
+        removed.append("card_request")
     if card is not None:
         scrub.scrub_cards([card.id])
     scrub.remove_contact([appointment.id])

@@ -164,12 +164,14 @@ def request_replacement(
 
 @transactional
 def withdraw_card(appointment, reason=""):
-    """Withdraw the card of a recording the centre rejected, in the caller's transaction,
-    and re-plan (its promised blank goes to the next card); returns the card request or
-    None. Raises InvalidState when the card is already printed or handed over."""
+    """Withdraw the card of a recording the centre rejected or the resident erased, in the
+    caller's transaction, and re-plan (its promised blank goes to the next card); returns
+    the card request or None. Raises InvalidState when it is already printed or handed over."""
     ledger.lock_counter()
     card = db.session.scalar(
-        sa.select(CardRequest).where(CardRequest.appointment_id == appointment.id)
+        sa.select(CardRequest)
+        .where(CardRequest.appointment_id == appointment.id)
+        .execution_options(populate_existing=True)  # as it is now, under the lock
     )
     if card is None or card.status == "cancelled":
         return card
@@ -178,6 +180,7 @@ def withdraw_card(appointment, reason=""):
             _l("KTP-el ini sudah dicetak; penolakan rekaman tidak dapat dicatat di sini.")
         )
     card.status = "cancelled"
+    card.print_on = card.pickup_from = card.print_site_id = None  # nothing promised now
     card.priority_reason = (f"withdrawn: {reason}" if reason else "withdrawn")[:200]
     db.session.flush()
     allocate_cards()
