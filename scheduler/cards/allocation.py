@@ -7,7 +7,8 @@ Days are indices from today (0). The rules, in order:
    with no blank (or seat) left by its day and every later one (at that print site, for
    a seat) are planned again, in queue order: the latest promises move first, and most
    land on the day they had.
-2. Everyone else, in queue order (priority, then recording time, then id), gets the
+2. Everyone else, in queue order (models.QUEUE_ORDER: priority, then recording time,
+   then id), gets the
    earliest day on which
    - the holder may have a card (17th birthday or married),
    - their print site has capacity left that day,
@@ -25,6 +26,9 @@ output changes nothing (idempotent).
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
+
+from scheduler.cards.models import QUEUE_ORDER
 
 
 @dataclass(slots=True)
@@ -43,8 +47,24 @@ class Plan:
     revoked: set  # ids that held a promise and now have another day, or none
 
 
+# The queue order on a Request's fields (the recording time travels as a number); a
+# column added to QUEUE_ORDER needs its field here.
+_REQUEST_FIELDS = {"priority": "priority", "queued_at": "queued_key", "id": "id"}
+_QUEUE_FIELDS = tuple((_REQUEST_FIELDS[name], descending) for name, descending in QUEUE_ORDER)
+
+
 def queue_key(r):
-    return (-r.priority, r.queued_key, r.id)
+    """A request's place in the queue order as a sort key (a descending number negated)."""
+    return tuple(-getattr(r, f) if descending else getattr(r, f) for f, descending in _QUEUE_FIELDS)
+
+
+def in_queue_order(requests):
+    """The requests sorted by queue_key, as one stable sort per field from the last one:
+    several times faster on 100,000 requests than a key tuple for each."""
+    ordered = list(requests)
+    for field, descending in reversed(_QUEUE_FIELDS):
+        ordered.sort(key=attrgetter(field), reverse=descending)
+    return ordered
 
 
 class _Supply:
@@ -132,14 +152,21 @@ def plan(requests, *, on_hand, deliveries, capacity, horizon):
     """
     supply = _Supply(on_hand, deliveries, horizon)
     seats = _Capacity(capacity, horizon)
-    days = {}
+    queue = in_queue_order(requests)
+    days = _keep_promises(queue, supply, seats, horizon)
+    _plan_the_rest(queue, days, supply, seats, horizon)
+    revoked = {r.id for r in requests if r.promised is not None and days[r.id] != r.promised}
+    return Plan(days=days, revoked=revoked)
 
-    # 1. Keep the promises that still fit, walking them by day (latest are dropped first).
+
+def _keep_promises(queue, supply, seats, horizon):
+    """Rule 1: {id: day} of the promises that still fit, walking them by day (the latest
+    are dropped first); `supply` and `seats` are taken for them."""
     # An overdue promise (its day passed unprinted) stands for today.
     # A promise that no longer holds for its own sake (the birthday moved, the day fell
     # out of the horizon) is planned again with every later one at its print site.
     promised, cut_all, cut_site = [], horizon, {}
-    for r in requests:
+    for r in queue:
         if r.promised is None or r.print_site is None:
             continue
         day = max(r.promised, 0)
@@ -147,8 +174,8 @@ def plan(requests, *, on_hand, deliveries, capacity, horizon):
             promised.append((day, r))
         else:
             cut_site[r.print_site] = min(cut_site.get(r.print_site, horizon), day)
-    promised.sort(key=lambda p: (p[0], queue_key(p[1])))
-    kept = 0
+    promised.sort(key=itemgetter(0))  # a stable sort: in queue order within a day
+    days, kept = {}, 0
     for day, r in promised:
         if day >= cut_all or day >= cut_site.get(r.print_site, horizon):
             continue
@@ -164,12 +191,17 @@ def plan(requests, *, on_hand, deliveries, capacity, horizon):
         kept += 1
         days[r.id] = day
     supply._refresh()
+    return days
 
-    # 2. Everyone else in queue order. An earlier request of the same priority and print
-    # site that keeps a promise p while eligible from e forbids the days [e, p) to later
-    # ones: nobody is printed on a day an earlier one was eligible and still waiting.
+
+def _plan_the_rest(queue, days, supply, seats, horizon):
+    """Rules 2 and 3: every request without a kept promise, in queue order, gets the
+    earliest day that fits into `days`, or None."""
+    # An earlier request of the same priority and print site that keeps a promise p while
+    # eligible from e forbids the days [e, p) to later ones: nobody is printed on a day an
+    # earlier one was eligible and still waiting.
     forbidden = {}
-    for r in sorted(requests, key=queue_key):
+    for r in queue:
         lane = (r.priority, r.print_site)
         if r.id in days:
             if days[r.id] > r.eligible:
@@ -193,8 +225,6 @@ def plan(requests, *, on_hand, deliveries, capacity, horizon):
         seats.take(r.print_site, day)
         supply.take(day)
         days[r.id] = day
-    revoked = {r.id for r in requests if r.promised is not None and days[r.id] != r.promised}
-    return Plan(days=days, revoked=revoked)
 
 
 def _forbid(spans, start, end):

@@ -199,6 +199,12 @@ class PrintSite(db.Model):
         return min(self.printers, self.operators) * self.cards_per_printer
 
 
+# The order in which waiting cards are served: the higher priority first, then the
+# earlier recording, then the earlier row. (column, descending) pairs, read by the queue
+# index, every listing of the queue, the "ahead in the queue" count and the allocator.
+QUEUE_ORDER = (("priority", True), ("queued_at", False), ("id", False))
+
+
 class CardRequest(db.Model):
     """A card waiting for, or past, printing: from a recording or a replacement."""
 
@@ -243,7 +249,7 @@ class CardRequest(db.Model):
             sqlite_where=_open,
             postgresql_where=_open,
         ),
-        sa.Index("ix_card_requests_queue", "status", "priority", "queued_at", "id"),
+        sa.Index("ix_card_requests_queue", "status", *(name for name, _ in QUEUE_ORDER)),
         sa.Index("ix_card_requests_print", "print_on", "status"),
     )
 
@@ -299,6 +305,29 @@ class CardRequest(db.Model):
     recorded_site: Mapped[Site] = relationship(foreign_keys=[recorded_site_id])
     pickup_site: Mapped[Site] = relationship(foreign_keys=[pickup_site_id])
     print_site: Mapped[Site | None] = relationship(foreign_keys=[print_site_id])
+
+
+def queue_order():
+    """The ORDER BY terms of the card queue (QUEUE_ORDER)."""
+    return [
+        getattr(CardRequest, name).desc() if descending else getattr(CardRequest, name)
+        for name, descending in QUEUE_ORDER
+    ]
+
+
+def ahead_in_queue(card):
+    """A condition true for the card requests served before `card`: QUEUE_ORDER compared
+    column by column, as its ORDER BY sorts them."""
+    terms = [
+        (getattr(CardRequest, name), getattr(card, name), descending)
+        for name, descending in QUEUE_ORDER
+    ]
+    column, value, descending = terms[-1]
+    ahead = column > value if descending else column < value
+    for column, value, descending in reversed(terms[:-1]):
+        before = column > value if descending else column < value
+        ahead = sa.or_(before, sa.and_(column == value, ahead))
+    return ahead
 
 
 class RecordingCertificate(db.Model):

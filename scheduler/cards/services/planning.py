@@ -14,6 +14,7 @@ from scheduler.cards.models import (
     CardRequest,
     ExpectedDelivery,
     PrintSite,
+    queue_order,
 )
 from scheduler.cards.services.summary import _cfg, _notify, today
 from scheduler.db import transactional
@@ -186,9 +187,31 @@ def allocate_cards():
     on_hand = ledger.lock_stock()
     planner = _Planner()
     capacity = planner.capacity()
+    rows = _unprinted_in_queue_order()
+    requests, routes = _requests(rows, planner)
+    days = _plan_per_office(requests, planner, on_hand, capacity)
+    updates, events = _changes(rows, days, routes, planner)
+    if updates:
+        db.session.execute(
+            sa.update(CardRequest).execution_options(synchronize_session=False), updates
+        )
+    if events:
+        _tell_residents(events)
+    scheduled = sum(1 for d in days.values() if d is not None)
+    return {
+        "scheduled": scheduled,
+        "awaiting": len(rows) - scheduled,
+        "changed": len(updates),
+        "messages": len(events),
+    }
+
+
+def _unprinted_in_queue_order():
+    """Every unprinted card as a plain tuple (id, priority, eligible_on, pickup site,
+    print site, status, print_on, pickup_from), in queue order."""
     # Queue order comes from the database, so the recording time itself is never loaded:
     # the row's rank stands for it (100,000 rows are read as plain tuples).
-    rows = (
+    return (
         db.session.connection()
         .execute(
             sa.select(
@@ -202,10 +225,14 @@ def allocate_cards():
                 CardRequest.pickup_from,
             )
             .where(CardRequest.status.in_(UNPRINTED_STATUSES))
-            .order_by(CardRequest.priority.desc(), CardRequest.queued_at, CardRequest.id)
+            .order_by(*queue_order())
         )
         .all()
     )
+
+
+def _requests(rows, planner):
+    """The allocator's Requests of the rows, and {pickup site id: print site id}."""
     t0 = planner.today
     requests, routes = [], {}
     for rank, (cid, priority, elig_on, pickup, site_id, status, print_on, _pf) in enumerate(rows):
@@ -218,7 +245,13 @@ def allocate_cards():
             promised = (print_on - t0).days
         eligible = max(0, (elig_on - t0).days) if elig_on else 0
         requests.append(Request(cid, priority, rank, eligible, print_site, promised))
-    days = _plan_per_office(requests, planner, on_hand, capacity)
+    return requests, routes
+
+
+def _changes(rows, days, routes, planner):
+    """The rows' new values where the plan changed them (for one bulk UPDATE), and the
+    residents to tell: [(card id, event)]."""
+    t0 = planner.today
     now = clock.now()
     dates = [t0 + timedelta(days=d) for d in range(planner.horizon)]
     pickups = {}
@@ -250,24 +283,18 @@ def allocate_cards():
         elif status == "scheduled" and new[2] != pickup_from:
             events.append((cid, "card_date_moved"))
         updates.append(change)
-    if updates:
-        db.session.execute(
-            sa.update(CardRequest).execution_options(synchronize_session=False), updates
-        )
-    if events:
-        kinds = dict(events)
-        cards = db.session.scalars(
-            sa.select(CardRequest)
-            .where(CardRequest.id.in_(list(kinds)))
-            .options(selectinload(CardRequest.pickup_site), selectinload(CardRequest.appointment))
-            .execution_options(populate_existing=True)
-        ).all()
-        for card in sorted(cards, key=lambda c: c.id):
-            _notify(card, kinds[card.id])
-    scheduled = sum(1 for d in days.values() if d is not None)
-    return {
-        "scheduled": scheduled,
-        "awaiting": len(rows) - scheduled,
-        "changed": len(updates),
-        "messages": len(events),
-    }
+    return updates, events
+
+
+def _tell_residents(events):
+    """Queue the message of each (card id, event), the cards read again after the bulk
+    UPDATE, in id order."""
+    kinds = dict(events)
+    cards = db.session.scalars(
+        sa.select(CardRequest)
+        .where(CardRequest.id.in_(list(kinds)))
+        .options(selectinload(CardRequest.pickup_site), selectinload(CardRequest.appointment))
+        .execution_options(populate_existing=True)
+    ).all()
+    for card in sorted(cards, key=lambda c: c.id):
+        _notify(card, kinds[card.id])

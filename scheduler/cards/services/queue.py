@@ -8,6 +8,7 @@ from scheduler.cards import ledger
 from scheduler.cards.models import (
     UNPRINTED_STATUSES,
     CardRequest,
+    queue_order,
 )
 from scheduler.cards.services.planning import allocate_cards
 from scheduler.cards.services.summary import today
@@ -59,11 +60,9 @@ def set_priority(code, priority, reason=""):
 
 
 def list_queue(status=None, site_ids=None, limit=200):
-    """Unprinted cards in queue order (priority, then recording time)."""
+    """Unprinted cards in queue order (models.QUEUE_ORDER)."""
     query = sa.select(CardRequest).where(CardRequest.status.in_(status or UNPRINTED_STATUSES))
-    query = _visible(query, site_ids).order_by(
-        CardRequest.priority.desc(), CardRequest.queued_at, CardRequest.id
-    )
+    query = _visible(query, site_ids).order_by(*queue_order())
     return db.session.scalars(query.limit(limit)).all()
 
 
@@ -76,7 +75,5 @@ def print_queue(on, site_ids=None):
     query = sa.select(CardRequest).where(CardRequest.status == "scheduled", cond)
     if site_ids is not None:
         query = query.where(CardRequest.print_site_id.in_(list(site_ids)))
-    query = query.order_by(
-        CardRequest.print_on, CardRequest.priority.desc(), CardRequest.queued_at, CardRequest.id
-    )
+    query = query.order_by(CardRequest.print_on, *queue_order())
     return db.session.scalars(query).all()

@@ -7,6 +7,7 @@ from flask import current_app
 from scheduler.appointments import services as appointments
 from scheduler.cards.models import (
     CardRequest,
+    ahead_in_queue,
 )
 from scheduler.extensions import db
 from scheduler.notifications import services as notifications
@@ -59,20 +60,10 @@ def _notify(card, event, **extra):
 
 def queue_position(card):
     """1 for the next card a blank will go to, among those waiting for stock."""
-    ahead = sa.or_(
-        CardRequest.priority > card.priority,
-        sa.and_(
-            CardRequest.priority == card.priority,
-            sa.or_(
-                CardRequest.queued_at < card.queued_at,
-                sa.and_(CardRequest.queued_at == card.queued_at, CardRequest.id < card.id),
-            ),
-        ),
-    )
     return 1 + db.session.scalar(
         sa.select(sa.func.count())
         .select_from(CardRequest)
-        .where(CardRequest.status == "awaiting_stock", ahead)
+        .where(CardRequest.status == "awaiting_stock", ahead_in_queue(card))
     )
 
 
