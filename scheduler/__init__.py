@@ -69,12 +69,33 @@ def create_app(overrides=None):
     # Every <int:...> in a URL is a row id: one no INTEGER column can hold is a 404, not a
     # database error.
     app.url_map.converters["int"] = RowIdConverter
+    _configure(app, overrides)
+    _init_extensions(app)
+    _register_features(app)
+
+    from scheduler import cli, errors
+
+    errors.register_error_handlers(app)
+    cli.register(app)
+    _init_templates(app)
+    # Map the models now rather than in a worker's first request (tens of milliseconds).
+    configure_mappers()
+    return app
+
+
+def _configure(app, overrides):
+    """The configuration, the trusted proxies and the log format."""
     load_config(app, overrides)
     _trust_proxies(app)
-
-    from scheduler import cli, errors, l10n, requestlog, security, system
+    from scheduler import requestlog
 
     requestlog.configure_logging(app)
+
+
+def _init_extensions(app):
+    """Bind the database, migrations, translations, request limits, CSRF, rate limits,
+    compression and logins to the app, in the order their hooks must run."""
+    from scheduler import security
     from scheduler.direct import watch_engine
     from scheduler.engine import configure_engine_events
     from scheduler.extensions import (
@@ -108,6 +129,13 @@ def create_app(overrides=None):
     login_manager.init_app(app)
     login_manager.login_view = "staff_views.login"
 
+
+def _register_features(app):
+    """The request log's hooks, the system endpoints and each feature: its init_app, its
+    /metrics gauges and its blueprints (the API's without CSRF: it has no session)."""
+    from scheduler import requestlog, system
+    from scheduler.extensions import csrf
+
     # First before-request hook: the request's clock and id start before anything else.
     requestlog.init_app(app)
     app.register_blueprint(system.bp)
@@ -123,8 +151,12 @@ def create_app(overrides=None):
                 if name == "api":
                     csrf.exempt(module.bp)
     csrf.exempt(system.bp)
-    errors.register_error_handlers(app)
-    cli.register(app)
+
+
+def _init_templates(app):
+    """Localisation, versioned static URLs and the globals every template may use."""
+    from scheduler import l10n
+
     l10n.init_app(app)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
@@ -135,9 +167,6 @@ def create_app(overrides=None):
     app.jinja_env.globals["lang_url"] = _lang_url
     app.jinja_env.globals["current_endpoint"] = lambda: request.endpoint
     app.jinja_env.globals["public_url_for"] = links.public_url_for
-    # Map the models now rather than in a worker's first request (tens of milliseconds).
-    configure_mappers()
-    return app
 
 
 def _trust_proxies(app):

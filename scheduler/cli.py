@@ -24,6 +24,22 @@ DEMO_REGENCY = "33.19"
 
 
 def register(app):
+    """Add the commands to `flask`: seed-demo, regency, each feature's own, slots, users
+    and jobs."""
+    from scheduler import FEATURES, feature_module
+
+    _register_seed_demo(app)
+    _register_regency(app)
+    for feature in FEATURES:
+        module = feature_module(feature, "cli")
+        if module is not None:
+            module.register(app)
+    _register_slots(app)
+    _register_users(app)
+    _register_jobs(app)
+
+
+def _register_seed_demo(app):
     from scheduler import FEATURES, feature_module
 
     @app.cli.command("seed-demo")
@@ -43,12 +59,8 @@ def register(app):
                 module.seed(click.echo)
         click.echo("demo data ready")
 
-    _register_regency(app)
-    for feature in FEATURES:
-        module = feature_module(feature, "cli")
-        if module is not None:
-            module.register(app)
 
+def _register_slots(app):
     slots = click.Group("slots", help="Slot generation.")
     app.cli.add_command(slots)
 
@@ -74,6 +86,8 @@ def register(app):
                 f"kept ({c['reason']})"
             )
 
+
+def _register_users(app):
     users = click.Group("users", help="User accounts.")
     app.cli.add_command(users)
 
@@ -107,6 +121,8 @@ def register(app):
         click.echo(f"API token for {email} (shown once, store it safely):")
         click.echo(token)
 
+
+def _register_jobs(app):
     jobs = click.Group("jobs", help="The background worker.")
     app.cli.add_command(jobs)
 

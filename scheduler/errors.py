@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import g, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from limits.errors import StorageError
 from werkzeug.exceptions import HTTPException
@@ -154,75 +154,79 @@ def _render_html(status, message, fields=None):
 
 def register_error_handlers(app):
     """Install the handlers that give every error the docs/api.md shape or an error page."""
-
-    @app.errorhandler(DomainError)
-    def handle_domain_error(exc):
-        if wants_json():
-            resp = jsonify(error_payload(exc.code, exc.message, exc.fields))
-            resp.status_code = exc.status
-        else:
-            resp = app.make_response(_render_html(exc.status, exc.message, exc.fields))
-        if isinstance(exc, RateLimited):
-            resp.headers["Retry-After"] = str(exc.retry_after)
-        return resp
-
-    @app.errorhandler(HTTPException)
-    def handle_http_error(exc):
-        status = exc.code or 500
-        code, message = HTTP_CODES.get(status, ("error", exc.description))
-        if status == 429:
-            message = RateLimited.default_message
-        if status == 400 and getattr(exc, "description", "") and "CSRF" in exc.description:
-            message = _l("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.")
-        if wants_json():
-            resp = jsonify(error_payload(code, message))
-            resp.status_code = 422 if status in (400, 415) else status
-        else:
-            resp, _ = _render_html(status, message)
-            resp = app.make_response((resp, status))
-        if status == 429:
-            retry = _retry_after(exc)
-            resp.headers["Retry-After"] = str(retry)
-        if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            resp.headers["Allow"] = ", ".join(exc.valid_methods)
-        return resp
-
-    @app.errorhandler(StorageError)
-    def handle_limit_storage_down(exc):
-        # The rate limits' storage (Redis) is unreachable: a look-up or a login cannot be
-        # counted, and letting it through would open the door to guessing. Not a bug of
-        # the request: 503, try again shortly.
-        log.error("rate-limit storage failed on %s %s: %s", request.method, request.path, exc)
-        return _unavailable(app)
-
-    def handle_database_error(exc):
-        if not outage.is_outage(exc):
-            return handle_unexpected(exc)
-        # One line, no traceback: the statement's parameters (names, phone numbers) stay
-        # out of the log, and an outage of minutes does not bury the log in tracebacks.
-        log.error(
-            "database unavailable on %s %s: %s",
-            request.method,
-            request.path,
-            outage.describe(exc),
-        )
-        return _unavailable(app)
-
+    app.register_error_handler(DomainError, _handle_domain_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(StorageError, _handle_limit_storage_down)
     for kind in outage.ERROR_TYPES:
-        app.register_error_handler(kind, handle_database_error)
-
-    @app.errorhandler(Exception)
-    def handle_unexpected(exc):
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        message = _l("Terjadi kesalahan pada sistem. Silakan coba lagi.")
-        if wants_json():
-            resp = jsonify(error_payload("internal_error", message))
-            resp.status_code = 500
-            return resp
-        return render_template("errors/error.html", status=500, message=str(message)), 500
+        app.register_error_handler(kind, _handle_database_error)
+    app.register_error_handler(Exception, _handle_unexpected)
 
 
-def _unavailable(app):
+def _handle_domain_error(exc):
+    if wants_json():
+        resp = jsonify(error_payload(exc.code, exc.message, exc.fields))
+        resp.status_code = exc.status
+    else:
+        resp = current_app.make_response(_render_html(exc.status, exc.message, exc.fields))
+    if isinstance(exc, RateLimited):
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
+
+
+def _handle_http_error(exc):
+    status = exc.code or 500
+    code, message = HTTP_CODES.get(status, ("error", exc.description))
+    if status == 429:
+        message = RateLimited.default_message
+    if status == 400 and getattr(exc, "description", "") and "CSRF" in exc.description:
+        message = _l("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.")
+    if wants_json():
+        resp = jsonify(error_payload(code, message))
+        resp.status_code = 422 if status in (400, 415) else status
+    else:
+        resp, _ = _render_html(status, message)
+        resp = current_app.make_response((resp, status))
+    if status == 429:
+        retry = _retry_after(exc)
+        resp.headers["Retry-After"] = str(retry)
+    if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        resp.headers["Allow"] = ", ".join(exc.valid_methods)
+    return resp
+
+
+def _handle_limit_storage_down(exc):
+    # The rate limits' storage (Redis) is unreachable: a look-up or a login cannot be
+    # counted, and letting it through would open the door to guessing. Not a bug of
+    # the request: 503, try again shortly.
+    log.error("rate-limit storage failed on %s %s: %s", request.method, request.path, exc)
+    return _unavailable()
+
+
+def _handle_database_error(exc):
+    if not outage.is_outage(exc):
+        return _handle_unexpected(exc)
+    # One line, no traceback: the statement's parameters (names, phone numbers) stay
+    # out of the log, and an outage of minutes does not bury the log in tracebacks.
+    log.error(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.path,
+        outage.describe(exc),
+    )
+    return _unavailable()
+
+
+def _handle_unexpected(exc):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    message = _l("Terjadi kesalahan pada sistem. Silakan coba lagi.")
+    if wants_json():
+        resp = jsonify(error_payload("internal_error", message))
+        resp.status_code = 500
+        return resp
+    return render_template("errors/error.html", status=500, message=str(message)), 500
+
+
+def _unavailable():
     """503 `unavailable` with Retry-After: a service the answer needs (the database, the
     rate limits' storage) does not answer; the request may be sent again shortly."""
     message = _l("Layanan sedang terganggu. Silakan coba lagi beberapa saat lagi.")
@@ -233,7 +237,7 @@ def _unavailable(app):
         # The page must not need the database: the header's login state would load the
         # user from it.
         outage.forget_user()
-        resp = app.make_response(_render_html(503, message))
+        resp = current_app.make_response(_render_html(503, message))
     resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return resp
 
