@@ -252,69 +252,10 @@ def build_openapi(app=None):
     app = app or current_app
     components = {"Error": ERROR_SCHEMA}
     paths = {}
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not (rule.rule.startswith("/api/") or rule.rule in ("/healthz", "/readyz")):
-            continue
-        view = app.view_functions.get(rule.endpoint)
-        meta = getattr(view, "_openapi", None)
-        if meta is None:
-            continue
+    for rule, meta in _documented_rules(app):
         path, params = _path_of(rule)
         for method in sorted(rule.methods - _SKIP_METHODS):
-            op = {"summary": meta["summary"], "operationId": rule.endpoint.replace(".", "_")}
-            if meta["description"]:
-                op["description"] = meta["description"]
-            parameters = list(params)
-            if meta["query"] is not None:
-                qschema = meta["query"].model_json_schema()
-                required = set(qschema.get("required", []))
-                for name, prop in qschema.get("properties", {}).items():
-                    prop = {k: v for k, v in prop.items() if k != "title"}
-                    if "anyOf" in prop:  # Optional[...]: document the non-null branch
-                        branches = [b for b in prop.pop("anyOf") if b.get("type") != "null"]
-                        prop.update(branches[0] if branches else {"type": "string"})
-                        prop.pop("default", None)
-                    parameters.append(
-                        {"name": name, "in": "query", "required": name in required, "schema": prop}
-                    )
-            if parameters:
-                op["parameters"] = parameters
-            if meta["body"] is not None:
-                op["requestBody"] = {
-                    "required": meta.get("body_required", True),
-                    "content": {
-                        "application/json": {"schema": _schema_ref(meta["body"], components)}
-                    },
-                }
-            elif meta["multipart"] is not None:
-                op["requestBody"] = {
-                    "required": True,
-                    "content": {"multipart/form-data": {"schema": meta["multipart"]}},
-                }
-            ok = {"description": "OK"}
-            if meta["produces"]:
-                ok["content"] = {
-                    meta["produces"]: {"schema": {"type": "string", "format": "binary"}}
-                }
-            elif meta["response"] is not None:
-                ok["content"] = {
-                    "application/json": {"schema": _schema_ref(meta["response"], components)}
-                }
-            responses = {str(meta["status"]): ok}
-            for code in meta["same_schema_for"]:
-                responses[str(code)] = {**ok, "description": "Not ready"}
-            err = {"description": "Error", "content": _ERROR_CONTENT}
-            responses.setdefault("503", UNAVAILABLE)
-            if "requestBody" in op:
-                responses["413"] = TOO_LARGE
-            for code in {"404", "422", "429", "409", "401", "403", *map(str, meta["errors"])}:
-                responses.setdefault(code, err)
-            if meta["status"] == 201 and meta["response"] is not None:
-                responses["200"] = ok  # idempotent replays
-            op["responses"] = responses
-            if meta["auth"]:
-                op["security"] = [{"bearer": []}]
-            paths.setdefault(path, {})[method.lower()] = op
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, meta, params, components)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -328,3 +269,85 @@ def build_openapi(app=None):
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _documented_rules(app):
+    """(rule, @api_doc contract) of each API endpoint that declares one, by path."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not (rule.rule.startswith("/api/") or rule.rule in ("/healthz", "/readyz")):
+            continue
+        view = app.view_functions.get(rule.endpoint)
+        meta = getattr(view, "_openapi", None)
+        if meta is not None:
+            yield rule, meta
+
+
+def _operation(rule, meta, params, components):
+    """One method of one path: its summary, parameters, body, answers and security."""
+    op = {"summary": meta["summary"], "operationId": rule.endpoint.replace(".", "_")}
+    if meta["description"]:
+        op["description"] = meta["description"]
+    parameters = list(params)
+    if meta["query"] is not None:
+        parameters.extend(_query_parameters(meta["query"]))
+    if parameters:
+        op["parameters"] = parameters
+    body = _request_body(meta, components)
+    if body is not None:
+        op["requestBody"] = body
+    op["responses"] = _responses(meta, components, has_body=body is not None)
+    if meta["auth"]:
+        op["security"] = [{"bearer": []}]
+    return op
+
+
+def _query_parameters(model):
+    """The query string's parameters, from its schema's properties."""
+    qschema = model.model_json_schema()
+    required = set(qschema.get("required", []))
+    parameters = []
+    for name, prop in qschema.get("properties", {}).items():
+        prop = {k: v for k, v in prop.items() if k != "title"}
+        if "anyOf" in prop:  # Optional[...]: document the non-null branch
+            branches = [b for b in prop.pop("anyOf") if b.get("type") != "null"]
+            prop.update(branches[0] if branches else {"type": "string"})
+            prop.pop("default", None)
+        parameters.append(
+            {"name": name, "in": "query", "required": name in required, "schema": prop}
+        )
+    return parameters
+
+
+def _request_body(meta, components):
+    if meta["body"] is not None:
+        return {
+            "required": meta.get("body_required", True),
+            "content": {"application/json": {"schema": _schema_ref(meta["body"], components)}},
+        }
+    if meta["multipart"] is not None:
+        return {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": meta["multipart"]}},
+        }
+    return None
+
+
+def _responses(meta, components, *, has_body):
+    """The success answer, then the errors every operation may give and its own."""
+    ok = {"description": "OK"}
+    if meta["produces"]:
+        ok["content"] = {meta["produces"]: {"schema": {"type": "string", "format": "binary"}}}
+    elif meta["response"] is not None:
+        ok["content"] = {"application/json": {"schema": _schema_ref(meta["response"], components)}}
+    responses = {str(meta["status"]): ok}
+    for code in meta["same_schema_for"]:
+        responses[str(code)] = {**ok, "description": "Not ready"}
+    err = {"description": "Error", "content": _ERROR_CONTENT}
+    responses.setdefault("503", UNAVAILABLE)
+    if has_body:
+        responses["413"] = TOO_LARGE
+    for code in {"404", "422", "429", "409", "401", "403", *map(str, meta["errors"])}:
+        responses.setdefault(code, err)
+    if meta["status"] == 201 and meta["response"] is not None:
+        responses["200"] = ok  # idempotent replays
+    return responses
