@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -273,67 +273,95 @@ def send_one(row, channels, config):
     except Exception as exc:  # a template bug must not stop the batch
         log.exception("outbox %s: cannot render %s", row.id, row.event)
         return Outcome(row.id, "dead", row.attempts, error=f"template error: {exc!r}"[:500])
+    attempt = _Attempt()
+    sent = _send_on_route(row, rendered, channels, now, attempt)
+    if sent is not None:
+        return sent
+    return _unsent(row, attempt, config, now, max_attempts)
 
-    errors, retry_at, permanent_only, last, cooling = [], None, True, None, None
+
+@dataclass
+class _Attempt:
+    """What trying a row's channels left behind when none took it: their errors, a
+    provider's Retry-After, whether every failure was permanent, the last channel tried
+    and when the earliest failing channel is tried again."""
+
+    errors: list = field(default_factory=list)
+    retry_at: object = None
+    permanent_only: bool = True
+    last: str | None = None
+    cooling: object = None
+
+
+def _send_on_route(row, rendered, channels, now, attempt):
+    """Try the row's channels in turn: the Outcome once one takes it (or a paused
+    provider defers it), None when none did (what happened is in `attempt`)."""
     # WhatsApp said (by webhook) that it could not deliver: SMS takes the message.
     whatsapp_failed = row.provider_status == "failed"
     if whatsapp_failed and row.last_error:
-        errors.append(row.last_error.split("; ")[0])
+        attempt.errors.append(row.last_error.split("; ")[0])
     for channel in channels.for_route(row.route, whatsapp_failed=whatsapp_failed):
         paused = channels.paused_until.get(channel.name)
         if paused is not None and paused > now:
-            if last is None:
+            if attempt.last is None:
                 # The provider asked us to wait: wait, without spending an attempt.
                 return Outcome(row.id, "deferred", row.attempts - 1, next_attempt_at=paused)
-            retry_at, permanent_only = paused, False
+            attempt.retry_at, attempt.permanent_only = paused, False
             break
         failing = channels.failing_until.get(channel.name)
         if failing is not None and failing > now:
-            cooling = min(cooling or failing, failing)
+            attempt.cooling = min(attempt.cooling or failing, failing)
             continue
-        last = channel.name
+        attempt.last = channel.name
         try:
             provider_id = channel.send(row, rendered)
         except DeliveryError as exc:
-            errors.append(str(exc))
+            attempt.errors.append(str(exc))
             if exc.retry_after is not None:
-                retry_at = now + timedelta(seconds=min(exc.retry_after, MAX_RETRY_AFTER))
-                channels.paused_until[channel.name] = retry_at
-                permanent_only = False
+                attempt.retry_at = now + timedelta(seconds=min(exc.retry_after, MAX_RETRY_AFTER))
+                channels.paused_until[channel.name] = attempt.retry_at
+                attempt.permanent_only = False
                 break
             if not exc.permanent:
                 channels.note_failure(channel.name, now)
-            permanent_only = permanent_only and exc.permanent
+            attempt.permanent_only = attempt.permanent_only and exc.permanent
             continue
         except Exception as exc:  # a channel bug: keep the message, try the next channel
             log.exception("outbox %s: channel %s failed", row.id, channel.name)
-            errors.append(f"{channel.name}: {exc!r}")
-            permanent_only = False
+            attempt.errors.append(f"{channel.name}: {exc!r}")
+            attempt.permanent_only = False
             continue
         channels.note_success(channel.name)
-        note = _scrub("; ".join(errors), row) if errors else None
+        note = _scrub("; ".join(attempt.errors), row) if attempt.errors else None
         return Outcome(
-            row.id, "sent", row.attempts, last, provider_message_id=provider_id, error=note
+            row.id, "sent", row.attempts, attempt.last, provider_message_id=provider_id, error=note
         )
+    return None
 
-    if last is None and cooling is not None:
+
+def _unsent(row, attempt, config, now, max_attempts):
+    """The Outcome of a row no channel took: deferred while every channel is failing,
+    dead when nothing can help or the attempts are spent, else failed and retried."""
+    if attempt.last is None and attempt.cooling is not None:
         # Every channel for it is failing: it waits for them, its attempt not spent.
-        return Outcome(row.id, "deferred", row.attempts - 1, next_attempt_at=cooling)
-    error = _scrub("; ".join(errors), row)
-    if permanent_only or row.attempts >= max_attempts:
+        return Outcome(row.id, "deferred", row.attempts - 1, next_attempt_at=attempt.cooling)
+    error = _scrub("; ".join(attempt.errors), row)
+    if attempt.permanent_only or row.attempts >= max_attempts:
         log.warning(
             "outbox %s %s dead after %s attempt(s): %s", row.id, row.event, row.attempts, error
         )
-        return Outcome(row.id, "dead", row.attempts, last, error=error)
+        return Outcome(row.id, "dead", row.attempts, attempt.last, error=error)
     delay = backoff_seconds(
         row.attempts,
         float(config["OUTBOX_BACKOFF_SECONDS"]),
         float(config["OUTBOX_BACKOFF_MAX_SECONDS"]),
     )
     next_at = now + timedelta(seconds=delay)
-    if retry_at is not None and retry_at > next_at:
-        next_at = retry_at
-    return Outcome(row.id, "failed", row.attempts, last, next_attempt_at=next_at, error=error)
+    if attempt.retry_at is not None and attempt.retry_at > next_at:
+        next_at = attempt.retry_at
+    return Outcome(
+        row.id, "failed", row.attempts, attempt.last, next_attempt_at=next_at, error=error
+    )
 
 
 def deliver_due(*, worker=None, batch_size=None, max_batches=None, stop=None):
