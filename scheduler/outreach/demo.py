@@ -82,67 +82,79 @@ def _seed_requests(echo):
     village_head = _coordinator(VILLAGE_HEAD[0], VILLAGE_PASSWORD, VILLAGE_HEAD[1])
     echo(f"user: {'coordinator':<12} {VILLAGE_HEAD[0]:<30} password: {VILLAGE_PASSWORD}")
     today = sites.local_today()
-
     if _existing(village_head, "Balai Desa Rahtawu") is None:
-        first = _next_weekday(today + timedelta(days=14), 1)
-        services.create_request(
-            village_head,
-            services.RequestInput(
-                institution_kind="village_hall",
-                institution_name="Balai Desa Rahtawu",
-                address="Desa Rahtawu, Gebog",
-                kecamatan="33.19.08",
-                desa="Rahtawu",
-                expected_participants=60,
-                preferred_dates=[first, first + timedelta(days=2)],
-                contact_name="Sekretaris Desa Rahtawu",
-                contact_phone="081325550101",
-                notes="Genset desa tersedia; jalan menanjak, mobil kecil disarankan.",
-            ),
-        )
-        echo("outreach: pending request from Balai Desa Rahtawu")
+        _seed_pending_request(village_head, today, echo)
+    if _existing(principal, "SMA Negeri 1 Kudus") is None:
+        _seed_school_session(principal, admin, today, echo)
 
-    request = _existing(principal, "SMA Negeri 1 Kudus")
-    if request is None:
-        held_on = _next_weekday(today + timedelta(days=7), 3)
-        request = services.create_request(
-            principal,
-            services.RequestInput(
-                institution_kind="school",
-                institution_name="SMA Negeri 1 Kudus",
-                address="Jl. Pramuka No. 41, Kudus",
-                kecamatan="Bae",
-                desa="Panjang",
-                expected_participants=150,
-                preferred_dates=[held_on, held_on + timedelta(days=1)],
-                contact_name="Wakasek Kesiswaan",
-                contact_phone="081325550202",
-                notes="Aula sekolah, listrik tersedia. Siswa boleh berpakaian bebas.",
-            ),
-        )
-        services.approve_request(
-            request.id,
-            admin,
-            held_on,
-            services.parse_hhmm("08:00", "start"),
-            services.parse_hhmm("11:00", "end"),
-            2,
-            "Tim Keliling 1",
-        )
-        rows = ["nik,name,birth_date,phone"]
-        for i, name in enumerate(PUPILS):
-            born = held_on - relativedelta(years=17, months=1 + i)
-            female = i % 2 == 0
-            day = born.day + (40 if female else 0)
-            nik = f"331907{day:02d}{born.month:02d}{born.year % 100:02d}{9101 + i:04d}"
-            rows.append(f"{nik},{name},{born.isoformat()},0813255503{i:02d}")
-        report = roster.import_roster(
-            request.session.id, principal, "demo.csv", ("\n".join(rows) + "\n").encode()
-        )
-        echo(
-            f"outreach: session at SMA Negeri 1 Kudus on {held_on.isoformat()} "
-            f"with {report['booked']} participants; link {services.booking_url(request.session)}"
-        )
+
+def _seed_pending_request(village_head, today, echo):
+    """A village hall's request, waiting for an admin."""
+    first = _next_weekday(today + timedelta(days=14), 1)
+    services.create_request(
+        village_head,
+        services.RequestInput(
+            institution_kind="village_hall",
+            institution_name="Balai Desa Rahtawu",
+            address="Desa Rahtawu, Gebog",
+            kecamatan="33.19.08",
+            desa="Rahtawu",
+            expected_participants=60,
+            preferred_dates=[first, first + timedelta(days=2)],
+            contact_name="Sekretaris Desa Rahtawu",
+            contact_phone="081325550101",
+            notes="Genset desa tersedia; jalan menanjak, mobil kecil disarankan.",
+        ),
+    )
+    echo("outreach: pending request from Balai Desa Rahtawu")
+
+
+def _seed_school_session(principal, admin, today, echo):
+    """A school's request, approved, with its pupils booked from a roster."""
+    held_on = _next_weekday(today + timedelta(days=7), 3)
+    request = services.create_request(
+        principal,
+        services.RequestInput(
+            institution_kind="school",
+            institution_name="SMA Negeri 1 Kudus",
+            address="Jl. Pramuka No. 41, Kudus",
+            kecamatan="Bae",
+            desa="Panjang",
+            expected_participants=150,
+            preferred_dates=[held_on, held_on + timedelta(days=1)],
+            contact_name="Wakasek Kesiswaan",
+            contact_phone="081325550202",
+            notes="Aula sekolah, listrik tersedia. Siswa boleh berpakaian bebas.",
+        ),
+    )
+    services.approve_request(
+        request.id,
+        admin,
+        held_on,
+        services.parse_hhmm("08:00", "start"),
+        services.parse_hhmm("11:00", "end"),
+        2,
+        "Tim Keliling 1",
+    )
+    report = roster.import_roster(
+        request.session.id, principal, "demo.csv", _pupils_roster(held_on).encode()
+    )
+    echo(
+        f"outreach: session at SMA Negeri 1 Kudus on {held_on.isoformat()} "
+        f"with {report['booked']} participants; link {services.booking_url(request.session)}"
+    )
+
+
+def _pupils_roster(held_on):
+    """The roster CSV of PUPILS, each a few months past 17 on the session's day."""
+    rows = ["nik,name,birth_date,phone"]
+    for i, name in enumerate(PUPILS):
+        born = held_on - relativedelta(years=17, months=1 + i)
+        female = i % 2 == 0
+        day = born.day + (40 if female else 0)
+        nik = f"331907{day:02d}{born.month:02d}{born.year % 100:02d}{9101 + i:04d}"
+        rows.append(f"{nik},{name},{born.isoformat()},0813255503{i:02d}")
+    return "\n".join(rows) + "\n"
 
 
 @transactional
