@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import re
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -25,6 +26,27 @@ def is_row_id(value):
     """True for an int an INTEGER primary key can hold: any other id is simply unknown (a
     NotFound or a field error, never a database overflow)."""
     return isinstance(value, int) and 0 < value <= MAX_ID
+
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def one_of(column, values, *, nullable=False, negate=False):
+    """The SQL condition `column IN ('a','b')` for a CHECK or a partial index's WHERE,
+    spelt the one way the migrations wrote it (no spaces, single quotes): `NOT IN` with
+    `negate`, and `column IS NULL OR ...` with `nullable`. Models build their conditions
+    from their tuples of codes with it, so a set of codes is written once and its
+    constraints, indexes and queries follow that tuple.
+
+    Values are code constants, never input; a quote in one is doubled all the same, and a
+    column that is not a plain lower-case name is refused."""
+    if not _NAME.fullmatch(column):
+        raise ValueError(f"not a column name: {column!r}")
+    if not values or not all(isinstance(value, str) for value in values):
+        raise ValueError(f"a condition needs one or more strings: {values!r}")
+    listed = ",".join("'" + value.replace("'", "''") + "'" for value in values)
+    condition = f"{column} {'NOT IN' if negate else 'IN'} ({listed})"
+    return f"{column} IS NULL OR {condition}" if nullable else condition
 
 
 class Base(DeclarativeBase):

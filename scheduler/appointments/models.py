@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scheduler.db import UTCDateTime
+from scheduler.db import UTCDateTime, one_of
 from scheduler.extensions import db
 from scheduler.sites.models import Site, Slot
 
@@ -21,29 +21,27 @@ STATUSES = (
 # A NIK holds at most one appointment in these states (partial unique index).
 HOLDING_STATUSES = ("booked", "checked_in", "recorded")
 ACTIVE_STATUSES = ("booked", "checked_in")
+# A recording was taken (recorded_at is set): it stands, or the centre rejected it.
+RECORDED_STATUSES = ("recorded", "recording_rejected")
 CHANNELS = ("web", "api", "walk_in", "roster", "home_visit")
-# Why the national centre refused a recording (the resident records again).
 # Help a resident asked for at the desk (served first): elderly, pregnant, disabled, ill.
 ASSISTANCE_KINDS = ("elderly", "pregnant", "disabled", "ill")
+# Why the national centre refused a recording (the resident records again).
 REJECTION_KINDS = ("duplicate_biometrics", "bad_capture", "data_not_accepted")
+# Who removed a booking's personal data: the resident's request or the retention purge.
+ERASED_HOW = ("resident", "retention")
 
-_holding = sa.text("status IN ('booked','checked_in','recorded')")
+_holding = sa.text(one_of("status", HOLDING_STATUSES))
 
 
 class Appointment(db.Model):
     __tablename__ = "appointments"
     __table_args__ = (
-        sa.CheckConstraint(
-            sa.text(
-                "status IN ('booked','checked_in','recorded','recording_failed',"
-                "'no_show','cancelled','recording_rejected')"
-            ),
-            name="status",
-        ),
+        sa.CheckConstraint(one_of("status", STATUSES), name="status"),
         # A recording, once taken, stays recorded unless the centre rejects it: that is
         # the one way out of the NIK's partial unique index after `recorded`.
         sa.CheckConstraint(
-            sa.text("recorded_at IS NULL OR status IN ('recorded','recording_rejected')"),
+            "recorded_at IS NULL OR " + one_of("status", RECORDED_STATUSES),
             name="recorded_stays",
         ),
         sa.CheckConstraint(
@@ -54,23 +52,14 @@ class Appointment(db.Model):
             name="rejected",
         ),
         sa.CheckConstraint(
-            sa.text(
-                "rejection_kind IS NULL OR rejection_kind IN "
-                "('duplicate_biometrics','bad_capture','data_not_accepted')"
-            ),
+            one_of("rejection_kind", REJECTION_KINDS, nullable=True),
             name="rejection_kind",
         ),
         sa.CheckConstraint(
-            sa.text("assistance IS NULL OR assistance IN ('elderly','pregnant','disabled','ill')"),
-            name="assistance",
+            one_of("assistance", ASSISTANCE_KINDS, nullable=True), name="assistance"
         ),
-        sa.CheckConstraint(
-            sa.text("channel IN ('web','api','walk_in','roster','home_visit')"), name="channel"
-        ),
-        sa.CheckConstraint(
-            sa.text("erased_how IS NULL OR erased_how IN ('resident','retention')"),
-            name="erased_how",
-        ),
+        sa.CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+        sa.CheckConstraint(one_of("erased_how", ERASED_HOW, nullable=True), name="erased_how"),
         # A NIK's keyed hash never outlives the NIK it was made from (a key rotation must
         # be able to re-key every hash); only an erased booking has neither.
         sa.CheckConstraint(

@@ -7,20 +7,29 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.appointments.models import Appointment
-from scheduler.db import UTCDateTime
+from scheduler.db import UTCDateTime, one_of
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 
-ENTRY_KINDS = ("received", "used", "spoiled", "correction", "transfer")
+# Ledger entries: blanks come in, go out (printed or spoiled) or are moved either way.
+SPENT_KINDS = ("used", "spoiled")
+ADJUSTING_KINDS = ("correction", "transfer")
+ENTRY_KINDS = ("received", *SPENT_KINDS, *ADJUSTING_KINDS)
 DEFAULT_OFFICE_ID = 1  # the printing office every installation starts with
 # Stored states of a card request; `ready` is derived (printed and the pickup date reached).
-CARD_STATUSES = ("awaiting_stock", "scheduled", "printed", "picked_up", "cancelled")
-OPEN_STATUSES = ("awaiting_stock", "scheduled", "printed")
 UNPRINTED_STATUSES = ("awaiting_stock", "scheduled")
+# A card in process: one per person (partial unique index); the others are closed.
+OPEN_STATUSES = (*UNPRINTED_STATUSES, "printed")
+CLOSED_STATUSES = ("picked_up", "cancelled")
+CARD_STATUSES = OPEN_STATUSES + CLOSED_STATUSES
+# A blank was printed for the card (printed_at is set).
+PRINTED_STATUSES = ("printed", "picked_up")
 REQUEST_KINDS = ("new", "replacement")
 REPLACEMENT_REASONS = ("lost", "damaged", "changed_data")
+# Who collected a card: the holder, or a family member on the family card.
+COLLECTORS = ("self", "family")
 
-_open = sa.text("status IN ('awaiting_stock','scheduled','printed')")
+_open = sa.text(one_of("status", OPEN_STATUSES))
 
 
 class PrintingOffice(db.Model):
@@ -107,14 +116,10 @@ class StockEntry(db.Model):
 
     __tablename__ = "stock_entries"
     __table_args__ = (
+        sa.CheckConstraint(one_of("kind", ENTRY_KINDS), name="kind"),
         sa.CheckConstraint(
-            sa.text("kind IN ('received','used','spoiled','correction','transfer')"), name="kind"
-        ),
-        sa.CheckConstraint(
-            sa.text(
-                "(kind = 'received' AND delta > 0) OR (kind IN ('used','spoiled') AND delta < 0)"
-                " OR (kind IN ('correction','transfer') AND delta <> 0)"
-            ),
+            f"(kind = 'received' AND delta > 0) OR ({one_of('kind', SPENT_KINDS)} AND delta < 0)"
+            f" OR ({one_of('kind', ADJUSTING_KINDS)} AND delta <> 0)",
             name="delta_sign",
         ),
         sa.CheckConstraint(
@@ -210,11 +215,8 @@ class CardRequest(db.Model):
 
     __tablename__ = "card_requests"
     __table_args__ = (
-        sa.CheckConstraint(
-            sa.text("status IN ('awaiting_stock','scheduled','printed','picked_up','cancelled')"),
-            name="status",
-        ),
-        sa.CheckConstraint(sa.text("kind IN ('new','replacement')"), name="kind"),
+        sa.CheckConstraint(one_of("status", CARD_STATUSES), name="status"),
+        sa.CheckConstraint(one_of("kind", REQUEST_KINDS), name="kind"),
         sa.CheckConstraint("priority BETWEEN 0 AND 2", name="priority"),
         sa.CheckConstraint(
             sa.text("status <> 'scheduled' OR (print_on IS NOT NULL AND pickup_from IS NOT NULL)"),
@@ -224,7 +226,7 @@ class CardRequest(db.Model):
             sa.text("status <> 'awaiting_stock' OR print_on IS NULL"), name="awaiting_no_date"
         ),
         sa.CheckConstraint(
-            sa.text("status NOT IN ('printed','picked_up') OR printed_at IS NOT NULL"),
+            one_of("status", PRINTED_STATUSES, negate=True) + " OR printed_at IS NOT NULL",
             name="printed_at",
         ),
         sa.CheckConstraint(
@@ -233,10 +235,7 @@ class CardRequest(db.Model):
             ),
             name="picked_up",
         ),
-        sa.CheckConstraint(
-            sa.text("collected_by IS NULL OR collected_by IN ('self','family')"),
-            name="collected_by",
-        ),
+        sa.CheckConstraint(one_of("collected_by", COLLECTORS, nullable=True), name="collected_by"),
         sa.CheckConstraint(
             sa.text("eligible_on IS NULL OR print_on IS NULL OR print_on >= eligible_on"),
             name="not_before_eligible",

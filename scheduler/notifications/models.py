@@ -12,10 +12,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scheduler.db import UTCDateTime
+from scheduler.db import UTCDateTime, one_of
 from scheduler.extensions import db
 
 OUTBOX_STATUSES = ("pending", "sent", "failed", "dead")
+# Not sent yet: a worker sends these once their next attempt is due.
+UNSENT_STATUSES = ("pending", "failed")
 ROUTES = ("phone", "email", "log")
 CHANNELS = ("whatsapp", "sms", "email", "log")
 # What the provider reported after accepting a message (WhatsApp's status webhooks), in
@@ -52,18 +54,12 @@ PROVIDER_STATUS_LABELS = {
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        sa.CheckConstraint(sa.text("status IN ('pending','sent','failed','dead')"), name="status"),
-        sa.CheckConstraint(sa.text("route IN ('phone','email','log')"), name="route"),
-        sa.CheckConstraint(
-            sa.text("channel IS NULL OR channel IN ('whatsapp','sms','email','log')"),
-            name="channel",
-        ),
+        sa.CheckConstraint(one_of("status", OUTBOX_STATUSES), name="status"),
+        sa.CheckConstraint(one_of("route", ROUTES), name="route"),
+        sa.CheckConstraint(one_of("channel", CHANNELS, nullable=True), name="channel"),
         sa.CheckConstraint(sa.text("attempts >= 0"), name="attempts"),
         sa.CheckConstraint(
-            sa.text(
-                "provider_status IS NULL OR provider_status IN ('sent','delivered','read','failed')"
-            ),
-            name="provider_status",
+            one_of("provider_status", PROVIDER_STATUSES, nullable=True), name="provider_status"
         ),
         sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.appointments.models import Appointment
-from scheduler.db import UTCDateTime
+from scheduler.db import UTCDateTime, one_of
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 from scheduler.staff.models import User
@@ -28,13 +28,8 @@ class OutreachRequest(db.Model):
 
     __tablename__ = "outreach_requests"
     __table_args__ = (
-        sa.CheckConstraint(
-            sa.text("status IN ('pending','approved','declined','cancelled','done')"),
-            name="status",
-        ),
-        sa.CheckConstraint(
-            sa.text("institution_kind IN ('school','village_hall')"), name="institution_kind"
-        ),
+        sa.CheckConstraint(one_of("status", REQUEST_STATUSES), name="status"),
+        sa.CheckConstraint(one_of("institution_kind", INSTITUTION_KINDS), name="institution_kind"),
         sa.CheckConstraint("expected_participants > 0", name="expected_participants"),
         sa.Index("ix_outreach_requests_coordinator_status", "coordinator_id", "status"),
     )
@@ -131,12 +126,7 @@ class OutreachOutcome(db.Model):
     """What happened to one participant of a session, as staff tallied it."""
 
     __tablename__ = "outreach_outcomes"
-    __table_args__ = (
-        sa.CheckConstraint(
-            sa.text("outcome IN ('recorded','failed','under_age','has_card','absent')"),
-            name="outcome",
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
@@ -160,11 +150,8 @@ class OutreachSyncEvent(db.Model):
 
     __tablename__ = "outreach_sync_events"
     __table_args__ = (
-        sa.CheckConstraint(
-            sa.text("action IN ('checkin','recorded','recording_failed','absent')"),
-            name="action",
-        ),
-        sa.CheckConstraint(sa.text("result IN ('applied','conflict','rejected')"), name="result"),
+        sa.CheckConstraint(one_of("action", SYNC_ACTIONS), name="action"),
+        sa.CheckConstraint(one_of("result", SYNC_RESULTS), name="result"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,7 +179,7 @@ class CoverageFigure(db.Model):
     __tablename__ = "coverage_figures"
     __table_args__ = (
         sa.UniqueConstraint("area_kind", "kecamatan_code", "desa", "name"),
-        sa.CheckConstraint(sa.text("area_kind IN ('desa','school')"), name="area_kind"),
+        sa.CheckConstraint(one_of("area_kind", AREA_KINDS), name="area_kind"),
         sa.CheckConstraint("wktp >= 0 AND recorded >= 0 AND recorded <= wktp", name="counts"),
     )
 
@@ -259,8 +246,15 @@ class CoverageTally(db.Model):
 # ------------------------------------------------------------------------ home visits
 
 HOME_VISIT_REASONS = ("elderly", "bedridden", "disabled")
-HOME_VISIT_STATUSES = ("requested", "planned", "done", "declined")
-_open_visit = sa.text("status IN ('requested','planned')")
+# A person has at most one open visit (partial unique index); a closed one is over.
+OPEN_VISIT_STATUSES = ("requested", "planned")
+CLOSED_VISIT_STATUSES = ("done", "declined")
+HOME_VISIT_STATUSES = OPEN_VISIT_STATUSES + CLOSED_VISIT_STATUSES
+# Planned into a round: the visit has its round, its appointment and its time window.
+PLANNED_VISIT_STATUSES = ("planned", "done")
+HOME_VISIT_OUTCOMES = ("recorded", "failed")
+
+_open_visit = sa.text(one_of("status", OPEN_VISIT_STATUSES))
 
 
 class HomeVisitRound(db.Model):
@@ -288,20 +282,15 @@ class HomeVisit(db.Model):
 
     __tablename__ = "home_visits"
     __table_args__ = (
+        sa.CheckConstraint(one_of("status", HOME_VISIT_STATUSES), name="status"),
+        sa.CheckConstraint(one_of("reason", HOME_VISIT_REASONS), name="reason"),
         sa.CheckConstraint(
-            sa.text("status IN ('requested','planned','done','declined')"), name="status"
-        ),
-        sa.CheckConstraint(sa.text("reason IN ('elderly','bedridden','disabled')"), name="reason"),
-        sa.CheckConstraint(
-            sa.text(
-                "status NOT IN ('planned','done') OR (round_id IS NOT NULL AND appointment_id "
-                "IS NOT NULL AND window_starts_at IS NOT NULL AND window_ends_at IS NOT NULL)"
-            ),
+            one_of("status", PLANNED_VISIT_STATUSES, negate=True)
+            + " OR (round_id IS NOT NULL AND appointment_id IS NOT NULL"
+            " AND window_starts_at IS NOT NULL AND window_ends_at IS NOT NULL)",
             name="planned",
         ),
-        sa.CheckConstraint(
-            sa.text("outcome IS NULL OR outcome IN ('recorded','failed')"), name="outcome"
-        ),
+        sa.CheckConstraint(one_of("outcome", HOME_VISIT_OUTCOMES, nullable=True), name="outcome"),
         # One open request per person.
         sa.Index(
             "uq_home_visits_open_nik",

@@ -5,20 +5,21 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scheduler.db import UTCDateTime
+from scheduler.db import UTCDateTime, one_of
 from scheduler.extensions import db
 
 SITE_KINDS = ("office", "subdistrict", "school", "village_hall")
 SESSION_KINDS = ("regular", "outreach")
+# An admin's correction of the holiday calendar, and the kinds of holiday.
+HOLIDAY_ACTIONS = ("add", "remove")
+HOLIDAY_CATEGORIES = ("public", "cuti_bersama")
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 class Site(db.Model):
     __tablename__ = "sites"
     __table_args__ = (
-        sa.CheckConstraint(
-            sa.text("kind IN ('office','subdistrict','school','village_hall')"), name="kind"
-        ),
+        sa.CheckConstraint(one_of("kind", SITE_KINDS), name="kind"),
         sa.CheckConstraint("stations >= 0", name="stations"),
         sa.CheckConstraint("slot_minutes > 0", name="slot_minutes"),
     )
@@ -87,8 +88,8 @@ class HolidayOverride(db.Model):
 
     __tablename__ = "holiday_overrides"
     __table_args__ = (
-        sa.CheckConstraint(sa.text("action IN ('add','remove')"), name="action"),
-        sa.CheckConstraint(sa.text("category IN ('public','cuti_bersama')"), name="category"),
+        sa.CheckConstraint(one_of("action", HOLIDAY_ACTIONS), name="action"),
+        sa.CheckConstraint(one_of("category", HOLIDAY_CATEGORIES), name="category"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,7 +107,7 @@ class Slot(db.Model):
         sa.UniqueConstraint("site_id", "starts_at", "session_kind"),
         sa.CheckConstraint("booked_count >= 0 AND booked_count <= capacity", name="capacity"),
         sa.CheckConstraint("starts_at < ends_at", name="order"),
-        sa.CheckConstraint(sa.text("session_kind IN ('regular','outreach')"), name="kind"),
+        sa.CheckConstraint(one_of("session_kind", SESSION_KINDS), name="kind"),
         sa.Index("ix_slots_site_starts", "site_id", "starts_at"),
     )
 

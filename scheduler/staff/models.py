@@ -5,7 +5,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scheduler.db import UTCDateTime
+from scheduler.auth import ROLES
+from scheduler.db import UTCDateTime, one_of
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 
@@ -19,9 +20,7 @@ user_sites = sa.Table(
 
 class User(db.Model):
     __tablename__ = "users"
-    __table_args__ = (
-        sa.CheckConstraint(sa.text("role IN ('admin','staff','coordinator')"), name="role"),
-    )
+    __table_args__ = (sa.CheckConstraint(one_of("role", ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -117,7 +116,7 @@ class QueueCounter(db.Model):
     __tablename__ = "queue_counters"
     __table_args__ = (
         sa.CheckConstraint("last_number > 0", name="last_number"),
-        sa.CheckConstraint(sa.text("line IN ('recording','pickup')"), name="line"),
+        sa.CheckConstraint(one_of("line", QUEUE_LINES), name="line"),
     )
 
     site_id: Mapped[int] = mapped_column(
@@ -137,10 +136,8 @@ class QueueTicket(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("site_id", "served_on", "line", "number"),
         sa.UniqueConstraint("appointment_id", "line"),
-        sa.CheckConstraint(sa.text("line IN ('recording','pickup')"), name="line"),
-        sa.CheckConstraint(
-            sa.text("status IN ('waiting','called','done','skipped')"), name="status"
-        ),
+        sa.CheckConstraint(one_of("line", QUEUE_LINES), name="line"),
+        sa.CheckConstraint(one_of("status", TICKET_STATUSES), name="status"),
         sa.CheckConstraint("number > 0", name="number"),
         sa.CheckConstraint(
             sa.text("status = 'waiting' OR (station IS NOT NULL AND called_at IS NOT NULL)"),
