@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler import clock
 from scheduler.cards import ledger, services
 from scheduler.cards.models import (
+    SPENT_KINDS,
     CardRequest,
     ExpectedDelivery,
     PrintingOffice,
@@ -228,7 +229,7 @@ def daily_usage(window=None, office_id=None):
     window = window or int(current_app.config["CARD_USAGE_WINDOW_DAYS"])
     since = sites.local_today() - timedelta(days=window)
     query = sa.select(sa.func.coalesce(sa.func.sum(-StockEntry.delta), 0)).where(
-        StockEntry.kind.in_(("used", "spoiled")), StockEntry.entry_on > since
+        StockEntry.kind.in_(SPENT_KINDS), StockEntry.entry_on > since
     )
     if office_id is not None:
         query = query.where(StockEntry.office_id == office_id)

@@ -32,6 +32,7 @@ from scheduler.cards.forms import (
     ReplacementForm,
     SpoilageForm,
 )
+from scheduler.cards.models import UNPRINTED_STATUSES
 from scheduler.errors import DomainError, ValidationError
 from scheduler.extensions import limiter
 from scheduler.sites import services as sites
@@ -182,7 +183,7 @@ def uncollected():
 @page_roles(*STAFF)
 def queue():
     status = request.args.get("status")
-    statuses = (status,) if status in ("awaiting_stock", "scheduled") else None
+    statuses = (status,) if status in UNPRINTED_STATUSES else None
     cards = services.list_queue(statuses, site_ids=current_user.acting_site_ids, limit=300)
     _shown("view_card_queue", cards, status or "")
     return render_template(

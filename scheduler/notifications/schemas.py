@@ -9,6 +9,7 @@ from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduler.db import MAX_ID
+from scheduler.notifications.models import UNSENT_STATUSES
 
 Status = Literal["pending", "sent", "failed", "dead"]
 
@@ -82,7 +83,7 @@ def message_json(m):
         "locale": m.locale,
         "idempotency_key": m.idempotency_key,
         "created_at": _local(m.created_at),
-        "next_attempt_at": _local(m.next_attempt_at) if m.status in ("pending", "failed") else None,
+        "next_attempt_at": _local(m.next_attempt_at) if m.status in UNSENT_STATUSES else None,
         "sent_at": _local(m.sent_at),
         "last_error": m.last_error,
         "provider_status": m.provider_status,

@@ -14,7 +14,12 @@ from scheduler import clock
 from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound
 from scheduler.extensions import db
-from scheduler.notifications.models import OUTBOX_STATUSES, NotificationMark, OutboxMessage
+from scheduler.notifications.models import (
+    OUTBOX_STATUSES,
+    UNSENT_STATUSES,
+    NotificationMark,
+    OutboxMessage,
+)
 
 
 def _json_safe(value):
@@ -165,9 +170,7 @@ def count_by_status():
 def due_backlog(now):
     """Messages due and unsent (pending or failed, their next attempt passed) and how long
     the oldest has waited, in seconds."""
-    due = sa.and_(
-        OutboxMessage.status.in_(("pending", "failed")), OutboxMessage.next_attempt_at <= now
-    )
+    due = sa.and_(OutboxMessage.status.in_(UNSENT_STATUSES), OutboxMessage.next_attempt_at <= now)
     count, oldest = db.session.execute(
         sa.select(sa.func.count(), sa.func.min(OutboxMessage.next_attempt_at)).where(due)
     ).one()

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from scheduler import clock, names
 from scheduler import nik as niks
 from scheduler.appointments import services as appointments
+from scheduler.appointments.models import HOLDING_STATUSES
 from scheduler.db import transaction, transactional
 from scheduler.errors import (
     AlreadyRecorded,
@@ -43,7 +44,6 @@ ALIASES = {
     "no_hp": "phone",
     "telepon": "phone",
 }
-HOLDING = ("booked", "checked_in", "recorded")
 PROGRESS_EVERY = 25
 
 
@@ -186,7 +186,9 @@ def _steps(session, rows):
     now = clock.now()
     slots = [s for s in services.session_slots(session) if s.starts_at > now]
     on_date = sites.to_local(session.site, session.starts_at).date()
-    in_session = {a.nik_hash for a in services.session_appointments(session, statuses=HOLDING)}
+    in_session = {
+        a.nik_hash for a in services.session_appointments(session, statuses=HOLDING_STATUSES)
+    }
     report = {"booked": 0, "skipped": [], "rejected": []}
     full = str(_l("Kuota sesi sudah penuh; baris ini tidak terdaftar."))
     total = len(rows)

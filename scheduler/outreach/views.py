@@ -27,7 +27,7 @@ from scheduler.booking_limit import booking_limit
 from scheduler.errors import ValidationError
 from scheduler.outreach import coverage as coverage_service
 from scheduler.outreach import coverage_chart, coverage_history, forms, roster, services
-from scheduler.outreach.models import OUTCOMES
+from scheduler.outreach.models import OUTCOMES, REQUEST_STATUSES
 from scheduler.security import body_limit
 from scheduler.sites import services as sites
 
@@ -78,7 +78,7 @@ def _area_step():
 @page_roles("admin", "coordinator", "staff")
 def requests():
     status = request.args.get("status") or None
-    if status not in (None, "pending", "approved", "declined", "cancelled", "done"):
+    if status not in REQUEST_STATUSES:
         status = None
     rows = services.list_requests(current_user, status=status)
     return render_template("outreach/requests.html", rows=rows, status=status)

@@ -22,7 +22,7 @@ from scheduler.appointments.models import Appointment
 from scheduler.cards.models import CardRequest
 from scheduler.db import transactional
 from scheduler.extensions import db
-from scheduler.outreach.models import HomeVisit
+from scheduler.outreach.models import CLOSED_VISIT_STATUSES, HomeVisit
 from scheduler.privacy import scrub
 from scheduler.sites.models import Slot
 from scheduler.staff.models import AuditEntry, audit_entry_appointments
@@ -97,7 +97,7 @@ def _old_audit(now, config):
 
 def _closed_home_visits(now, config):
     return sa.select(HomeVisit.id).where(
-        HomeVisit.status.in_(("done", "declined")),
+        HomeVisit.status.in_(CLOSED_VISIT_STATUSES),
         HomeVisit.nik_encrypted != "",
         sa.func.coalesce(HomeVisit.outcome_at, HomeVisit.created_at)
         < now - _days(config, "PERSONAL_DATA_RETENTION_DAYS"),

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from scheduler import clock
 from scheduler.appointments.models import Appointment, IdempotencyKey
-from scheduler.cards.models import CardRequest
+from scheduler.cards.models import CLOSED_STATUSES, CardRequest
 from scheduler.extensions import db
-from scheduler.notifications.models import OutboxMessage
-from scheduler.outreach.models import HomeVisit
+from scheduler.notifications.models import UNSENT_STATUSES, OutboxMessage
+from scheduler.outreach.models import CLOSED_VISIT_STATUSES, OPEN_VISIT_STATUSES, HomeVisit
 
 
 def _birth_year(column):
@@ -69,7 +69,7 @@ def scrub_messages(condition):
     to send them to; the others lose their addresses and name."""
     db.session.execute(
         sa.delete(OutboxMessage)
-        .where(condition, OutboxMessage.status.in_(("pending", "failed")))
+        .where(condition, OutboxMessage.status.in_(UNSENT_STATUSES))
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
@@ -108,7 +108,7 @@ def scrub_cards(ids):
         return 0
     changed = db.session.execute(
         sa.update(CardRequest)
-        .where(CardRequest.id.in_(ids), CardRequest.status.in_(("picked_up", "cancelled")))
+        .where(CardRequest.id.in_(ids), CardRequest.status.in_(CLOSED_STATUSES))
         .values(
             name="",
             phone=None,
@@ -135,7 +135,7 @@ def scrub_home_visits(ids):
         return 0
     visits = db.session.execute(
         sa.select(HomeVisit.id, HomeVisit.birth_date).where(
-            HomeVisit.id.in_(ids), HomeVisit.status.in_(("done", "declined"))
+            HomeVisit.id.in_(ids), HomeVisit.status.in_(CLOSED_VISIT_STATUSES)
         )
     ).all()
     for visit_id, born in visits:
@@ -170,7 +170,7 @@ def erase_home_visit(appointment_id):
         return False
     db.session.execute(
         sa.update(HomeVisit)
-        .where(HomeVisit.id.in_(ids), HomeVisit.status.in_(("requested", "planned")))
+        .where(HomeVisit.id.in_(ids), HomeVisit.status.in_(OPEN_VISIT_STATUSES))
         .values(status="declined")
         .execution_options(synchronize_session=False)
     )

@@ -10,6 +10,8 @@ from scheduler import clock, l10n, names
 from scheduler.appointments import services as appointments
 from scheduler.cards import ledger
 from scheduler.cards.models import (
+    COLLECTORS,
+    PRINTED_STATUSES,
     CardRequest,
 )
 from scheduler.cards.services.planning import _Planner, allocate_cards
@@ -39,7 +41,7 @@ def mark_printed(code, *, actor_id=None, site_ids=None, misprints=0):
     a card. Raises NotFound, InvalidState (not scheduled, printed twice, no blank)."""
     ledger.lock_counter()
     card = get_card(code, site_ids)
-    if card.status in ("printed", "picked_up"):
+    if card.status in PRINTED_STATUSES:
         raise InvalidState(_l("Kartu ini sudah dicetak."))
     if card.status != "scheduled":
         raise InvalidState(_l("Kartu ini belum mendapat blangko; tunggu jadwal cetaknya."))
@@ -125,7 +127,7 @@ def hand_over(
     again when it was activated at recording). Raises NotFound, ValidationError,
     InvalidState (not printed, before pickup_from, handed over already)."""
     card = get_card(code, site_ids)
-    if collected_by not in ("self", "family"):
+    if collected_by not in COLLECTORS:
         raise ValidationError(fields={"collected_by": _l("Pilih siapa yang mengambil.")})
     collector_name = names.check_name((collector_name or "").strip(), "collector_name") or None
     if collected_by == "family" and not collector_name:

@@ -27,6 +27,7 @@ from scheduler.errors import DomainError, InvalidState, NotFound, ValidationErro
 from scheduler.extensions import db
 from scheduler.notifications import services as notifications
 from scheduler.outreach.models import (
+    HOME_VISIT_OUTCOMES,
     HOME_VISIT_REASONS,
     HomeVisit,
     HomeVisitRound,
@@ -286,7 +287,7 @@ def record_home_visit(user, visit_id, outcome, reason=""):
     head of the print queue) or failed (the NIK is free). Raises NotFound, ValidationError,
     InvalidState (not planned, before its window)."""
     visit = get_home_visit(visit_id)
-    if outcome not in ("recorded", "failed"):
+    if outcome not in HOME_VISIT_OUTCOMES:
         raise ValidationError(fields={"outcome": _l("Pilihan tidak sah.")})
     if visit.status != "planned":
         raise InvalidState(_l("Kunjungan ini tidak terjadwal (status: %(s)s).", s=visit.status))

@@ -8,6 +8,7 @@ from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import (
+    HOLIDAY_CATEGORIES,
     HolidayOverride,
     ScheduleException,
     Site,
@@ -196,7 +197,7 @@ def list_exceptions(site_id):
 def add_holiday(on, name, category="public"):
     """Make a date a holiday (closing every site, or those closing on cuti bersama), then
     regenerate the slots; returns the generate_slots report."""
-    if category not in ("public", "cuti_bersama"):
+    if category not in HOLIDAY_CATEGORIES:
         raise ValidationError(fields={"category": _l("Pilih jenis hari libur.")})
     override_holiday(on, "add", name=name, category=category)
     return generate_slots()
