@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from scheduler import names
+from scheduler.appointments.models import ASSISTANCE_KINDS, STATUSES
 from scheduler.db import MAX_ID
 from scheduler.openapi import domain_error
 from scheduler.sites.schemas import SiteOut, SlotOut
@@ -36,7 +37,7 @@ NikText = Annotated[
 ]
 SlotId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Assistance = Annotated[
-    Literal["elderly", "pregnant", "disabled", "ill"] | None,
+    Literal[ASSISTANCE_KINDS] | None,
     Field(description="help needed at the desk (served first): elderly, pregnant, disabled, ill"),
 ]
 BirthDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
@@ -94,18 +95,10 @@ class CardOut(BaseModel):
 
 class AppointmentOut(BaseModel):
     code: str
-    status: Literal[
-        "booked",
-        "checked_in",
-        "recorded",
-        "recording_failed",
-        "no_show",
-        "cancelled",
-        "recording_rejected",
-    ]
+    status: Literal[STATUSES]
     name: str
     nik_masked: str
-    assistance: Literal["elderly", "pregnant", "disabled", "ill"] | None = None
+    assistance: Literal[ASSISTANCE_KINDS] | None = None
     slot: SlotOut
     site: SiteOut
     qr_png_url: str

@@ -15,6 +15,7 @@ from scheduler.appointments.schemas import (
     NikText,
     Reason,
 )
+from scheduler.cards.models import COLLECTORS, ENTRY_KINDS, REPLACEMENT_REASONS, REQUEST_KINDS
 from scheduler.db import MAX_ID
 from scheduler.openapi import domain_error
 from scheduler.sites.services import to_local
@@ -96,7 +97,7 @@ class PrintedIn(_In):
 
 
 class PickedUpIn(_In):
-    collected_by: Literal["self", "family"]
+    collected_by: Literal[COLLECTORS]
     collector_name: Name | None = None
     ikd_activated: bool = Field(
         default=False, description="The digital ID (IKD) was activated at the pickup desk"
@@ -115,7 +116,7 @@ class ReplacementIn(_In):
     birth_date: BirthDate
     phone: Annotated[str, Field(min_length=1, max_length=30)]
     married: bool = False
-    reason: Literal["lost", "damaged", "changed_data"]
+    reason: Literal[REPLACEMENT_REASONS]
 
 
 class PrintQueueQuery(BaseModel):
@@ -181,7 +182,7 @@ class TransferEnvelope(BaseModel):
 class EntryOut(BaseModel):
     id: int
     office_id: int = Field(description="The printing office the entry is at")
-    kind: Literal["received", "used", "spoiled", "correction", "transfer"]
+    kind: Literal[ENTRY_KINDS]
     delta: int
     balance: int
     entry_on: date
@@ -241,13 +242,13 @@ class PrintQueueOut(BaseModel):
 
 class CardDetailOut(CardOut):
     code: str
-    kind: Literal["new", "replacement"]
+    kind: Literal[REQUEST_KINDS]
     name: str
     nik_masked: str
     priority: int
     printed_at: datetime | None
     picked_up_at: datetime | None
-    collected_by: Literal["self", "family"] | None
+    collected_by: Literal[COLLECTORS] | None
     collector_name: str | None
 
 

@@ -9,9 +9,15 @@ from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduler.db import MAX_ID
-from scheduler.notifications.models import UNSENT_STATUSES
+from scheduler.notifications.models import (
+    CHANNELS,
+    OUTBOX_STATUSES,
+    PROVIDER_STATUSES,
+    ROUTES,
+    UNSENT_STATUSES,
+)
 
-Status = Literal["pending", "sent", "failed", "dead"]
+Status = Literal[OUTBOX_STATUSES]
 
 
 class OutboxQuery(BaseModel):
@@ -31,10 +37,10 @@ class MessageOut(BaseModel):
     event: str = Field(description="booking_confirmed, appointment_reminder, card_ready, ...")
     reference: str | None = Field(description="The booking code (or another reference)")
     nik_masked: str | None = Field(description="Masked NIK, e.g. 3319**********01")
-    route: Literal["phone", "email", "log"] = Field(
+    route: Literal[ROUTES] = Field(
         description="phone: WhatsApp with SMS as fallback; email; log: no address given"
     )
-    channel: Literal["whatsapp", "sms", "email", "log"] | None = Field(
+    channel: Literal[CHANNELS] | None = Field(
         description="The channel that delivered it, or the one tried last"
     )
     status: Status
@@ -45,7 +51,7 @@ class MessageOut(BaseModel):
     next_attempt_at: datetime | None = Field(description="When pending or failed: next try")
     sent_at: datetime | None
     last_error: str | None = Field(description="The provider's error, addresses removed")
-    provider_status: Literal["sent", "delivered", "read", "failed"] | None = Field(
+    provider_status: Literal[PROVIDER_STATUSES] | None = Field(
         default=None,
         description="What WhatsApp reported after accepting it (status webhooks): sent, "
         "delivered (on the phone), read, or failed (then sent by SMS, or dead)",
@@ -117,7 +123,7 @@ class WebhookError(_Lenient):
 
 class WebhookStatus(_Lenient):
     id: str = Field(max_length=120, description="The provider's message id (wamid)")
-    status: Literal["sent", "delivered", "read", "failed"]
+    status: Literal[PROVIDER_STATUSES]
     timestamp: str | int | None = None
     biz_opaque_callback_data: str | None = Field(default=None, max_length=512)
     errors: list[WebhookError] = Field(default_factory=list, max_length=20)

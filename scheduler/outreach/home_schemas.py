@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from scheduler.appointments.schemas import BirthDate, Name, NikText
+from scheduler.outreach.models import HOME_VISIT_OUTCOMES, HOME_VISIT_REASONS, HOME_VISIT_STATUSES
 from scheduler.outreach.schemas import ApproveIn, Day, _In, _text
 from scheduler.sites.services import to_local
 
@@ -15,7 +16,7 @@ class HomeVisitIn(_In):
     name: Name
     birth_date: BirthDate
     married: bool = False
-    reason: Literal["elderly", "bedridden", "disabled"]
+    reason: Literal[HOME_VISIT_REASONS]
     reason_note: Annotated[str, Field(max_length=300)] = ""
     address: _text(200)
     kecamatan: _text(60)
@@ -25,7 +26,7 @@ class HomeVisitIn(_In):
 
 
 class HomeVisitQuery(_In):
-    status: Literal["requested", "planned", "done", "declined", ""] | None = None
+    status: Literal[*HOME_VISIT_STATUSES, ""] | None = None
 
 
 class PlanIn(_In):
@@ -42,7 +43,7 @@ class PlanIn(_In):
 
 
 class ResultIn(_In):
-    outcome: Literal["recorded", "failed"]
+    outcome: Literal[HOME_VISIT_OUTCOMES]
     reason: Annotated[str, Field(max_length=150)] = ""
 
 
@@ -53,8 +54,8 @@ class WindowOut(BaseModel):
 
 class HomeVisitOut(BaseModel):
     id: int
-    status: Literal["requested", "planned", "done", "declined"]
-    reason: Literal["elderly", "bedridden", "disabled"]
+    status: Literal[HOME_VISIT_STATUSES]
+    reason: Literal[HOME_VISIT_REASONS]
     name: str
     nik_masked: str
     address: str
@@ -66,7 +67,7 @@ class HomeVisitOut(BaseModel):
     window: WindowOut | None
     team: str | None
     code: str | None = Field(description="the visit's appointment (its card follows it)")
-    outcome: Literal["recorded", "failed"] | None
+    outcome: Literal[HOME_VISIT_OUTCOMES] | None
 
 
 class HomeVisitEnvelope(BaseModel):

@@ -9,6 +9,12 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from scheduler.openapi import domain_error
 from scheduler.outreach import services
+from scheduler.outreach.models import (
+    INSTITUTION_KINDS,
+    REQUEST_STATUSES,
+    SYNC_ACTIONS,
+    SYNC_RESULTS,
+)
 from scheduler.sites.services import to_local
 
 
@@ -30,7 +36,7 @@ class _In(BaseModel):
 
 
 class RequestIn(_In):
-    institution_kind: Literal["school", "village_hall"]
+    institution_kind: Literal[INSTITUTION_KINDS]
     institution_name: _text(100)
     address: _text(200)
     kecamatan: _text(60)
@@ -54,7 +60,7 @@ class RequestIn(_In):
 
 
 class StatusQuery(_In):
-    status: Literal["pending", "approved", "declined", "cancelled", "done", ""] | None = None
+    status: Literal[*REQUEST_STATUSES, ""] | None = None
 
 
 class ApproveIn(_In):
@@ -99,8 +105,8 @@ class SessionOut(BaseModel):
 
 class RequestOut(BaseModel):
     id: int
-    status: Literal["pending", "approved", "declined", "cancelled", "done"]
-    institution_kind: Literal["school", "village_hall"]
+    status: Literal[REQUEST_STATUSES]
+    institution_kind: Literal[INSTITUTION_KINDS]
     institution_name: str
     address: str
     kecamatan: str
@@ -151,7 +157,7 @@ def _sane_moment(value):
 class SyncEventIn(_In):
     id: uuid.UUID = Field(description="The device's UUID of the event: applied once")
     code: Annotated[str, Field(min_length=1, max_length=12)]
-    action: Literal["checkin", "recorded", "recording_failed", "absent"]
+    action: Literal[SYNC_ACTIONS]
     at: Annotated[AwareDatetime, AfterValidator(_sane_moment)] = Field(
         description="When it happened, by the device's clock, with its offset"
     )
@@ -167,7 +173,7 @@ class SyncResultOut(BaseModel):
     code: str
     status: Literal["applied", "duplicate", "conflict", "rejected"]
     detail: str | None = Field(None, description="Why it was not applied, for the staff member")
-    original: Literal["applied", "conflict", "rejected"] | None = Field(
+    original: Literal[SYNC_RESULTS] | None = Field(
         None, description="For a duplicate: what the first sending of the event did"
     )
     appointment_status: str | None = Field(

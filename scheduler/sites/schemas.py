@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scheduler.openapi import domain_error
+from scheduler.sites.models import SESSION_KINDS, SITE_KINDS
 from scheduler.sites.services import slot_document, zone
 
 MAX_RANGE_DAYS = 62
@@ -14,7 +15,7 @@ MAX_RANGE_DAYS = 62
 
 class SitesQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    kind: Literal["office", "subdistrict", "school", "village_hall", ""] | None = None
+    kind: Literal[*SITE_KINDS, ""] | None = None
     kecamatan: str | None = Field(default=None, max_length=60)
 
 
@@ -36,7 +37,7 @@ class SlotsQuery(BaseModel):
 class SiteOut(BaseModel):
     id: int
     name: str
-    kind: Literal["office", "subdistrict", "school", "village_hall"]
+    kind: Literal[SITE_KINDS]
     address: str
     kecamatan: str
     kecamatan_code: str
@@ -50,7 +51,7 @@ class SlotOut(BaseModel):
     ends_at: datetime
     capacity: int
     available: int
-    session_kind: Literal["regular", "outreach"]
+    session_kind: Literal[SESSION_KINDS]
 
 
 class DesaOut(BaseModel):

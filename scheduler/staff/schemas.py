@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
+from scheduler.appointments.models import REJECTION_KINDS
 from scheduler.appointments.schemas import (
     AppointmentEnvelope,
     Assistance,
@@ -18,6 +19,7 @@ from scheduler.appointments.schemas import (
 )
 from scheduler.db import MAX_ID
 from scheduler.openapi import domain_error
+from scheduler.staff.models import QUEUE_LINES, TICKET_STATUSES
 
 SiteId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -47,7 +49,7 @@ class ReasonIn(_In):
 class RejectionIn(_In):
     """The centre's rejection of a recording: why (one of three) and an optional note."""
 
-    reason: Literal["duplicate_biometrics", "bad_capture", "data_not_accepted"]
+    reason: Literal[REJECTION_KINDS]
     note: Annotated[str, Field(max_length=200), AfterValidator(_no_control)] = ""
 
 
@@ -82,9 +84,9 @@ class AuditQuery(_In):
 class TicketOut(BaseModel):
     label: str = Field(description="what the screen shows: A-007 (recording), B-007 (pickup)")
     number: int
-    line: Literal["recording", "pickup"]
+    line: Literal[QUEUE_LINES]
     priority: bool
-    status: Literal["waiting", "called", "done", "skipped"]
+    status: Literal[TICKET_STATUSES]
     station: int | None
     served_on: date
 
@@ -98,7 +100,7 @@ class TicketEnvelope(BaseModel):
 
 
 class CallIn(_In):
-    line: Literal["recording", "pickup"]
+    line: Literal[QUEUE_LINES]
     station: Annotated[int, Field(ge=1, le=99)]
 
 
@@ -113,7 +115,7 @@ class QueueStationOut(BaseModel):
 
 
 class QueueLineOut(BaseModel):
-    line: Literal["recording", "pickup"]
+    line: Literal[QUEUE_LINES]
     stations: list[QueueStationOut]
     recent: list[TicketOut]
     waiting: int
