@@ -1,8 +1,11 @@
 """Which constraint refused a write, and inserts that step around a UNIQUE one.
 
-The database enforces the rules (CHECK, UNIQUE, partial unique indexes); these helpers
-turn its refusal into the name of the constraint or index, whichever database answered,
-so a service can give the resident the matching message.
+The database enforces the rules (CHECK, UNIQUE, partial unique indexes, foreign keys);
+these helpers turn its refusal into the name of the constraint or index, whichever
+database answered, so a service can give the resident the matching message. A model
+declares what a refusal means beside the constraint itself, as
+`info={"refusal": SomeDomainError}` (a ForeignKey takes `info` too), and `refusal(exc)`
+answers it: no service spells a constraint's name.
 """
 
 import functools
@@ -43,6 +46,40 @@ def is_integrity_error_for(exc, name):
         return True
     columns = _unique_columns(name)
     return columns is not None and text.strip() == f"UNIQUE constraint failed: {columns}"
+
+
+def refusal(exc):
+    """The refusal that the model declares on the constraint or index which raised `exc`
+    (an IntegrityError, or the DBAPIError of a statement sent directly): a DomainError
+    class, or a callable that makes the DomainError to raise; None when that constraint
+    declares none."""
+    for name, declared in _declared_refusals():
+        if is_integrity_error_for(exc, name):
+            return declared
+    return None
+
+
+def raise_refusal(exc):
+    """Raise the refusal declared on the constraint that raised `exc` (see `refusal`), or
+    `exc` itself when it declares none."""
+    declared = refusal(exc)
+    if declared is None:
+        raise exc
+    raise declared() from None
+
+
+@functools.cache
+def _declared_refusals():
+    """(constraint or index name, refusal) of every one that declares a refusal."""
+    found = []
+    for table in Base.metadata.tables.values():
+        for item in (*table.constraints, *table.indexes):
+            if "refusal" in item.info:
+                found.append((item.name, item.info["refusal"]))
+        for key in table.foreign_keys:
+            if "refusal" in key.info:
+                found.append((key.constraint.name, key.info["refusal"]))
+    return tuple(found)
 
 
 def _unique_columns(name):

@@ -1,5 +1,6 @@
-"""The database edge: the one transaction() (scheduler/db.py), conflict-free inserts
-(scheduler/constraints.py), pooled connections without a ping (scheduler/engine.py)."""
+"""The database edge: the one transaction() (scheduler/db.py), conflict-free inserts and
+the refusals declared on constraints (scheduler/constraints.py), pooled connections
+without a ping (scheduler/engine.py)."""
 
 from datetime import date
 
@@ -142,3 +143,60 @@ def test_a_connection_the_server_closed_is_replaced_without_an_error(committed_d
     assert resp.status_code == 200
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+
+
+# ------------------------------------------------------- refusals declared on constraints
+
+
+def test_every_declared_refusal_names_a_constraint_of_the_schema(app):
+    from scheduler.constraints import _declared_refusals
+    from scheduler.db import Base
+
+    names = {
+        item.name
+        for table in Base.metadata.tables.values()
+        for item in (*table.constraints, *table.indexes)
+    }
+    declared = dict(_declared_refusals())
+    assert (
+        {
+            "ck_slots_capacity",
+            "fk_appointments_slot_id_slots",
+            "uq_card_requests_open_nik",
+            "uq_home_visits_open_nik",
+            "uq_queue_tickets_station_called",
+        }
+        <= set(declared)
+        <= names
+    )
+
+
+def test_a_broken_check_answers_the_refusal_declared_on_it(ctx):
+    from scheduler.constraints import raise_refusal, refusal
+    from scheduler.errors import SlotFull
+    from scheduler.sites.models import Slot
+
+    slot = make_slot(capacity=1)
+    db.session.flush()
+    full = sa.update(Slot).where(Slot.id == slot.id).values(booked_count=2)
+    with pytest.raises(sa.exc.IntegrityError) as info, db.session.begin_nested():
+        db.session.execute(full)
+    assert refusal(info.value) is SlotFull
+    with pytest.raises(SlotFull):
+        raise_refusal(info.value)
+
+
+def test_a_constraint_without_a_declared_refusal_is_raised_as_it_was(ctx):
+    from scheduler.constraints import raise_refusal, refusal
+
+    slot = make_slot(capacity=2)
+    db.session.flush()
+    table = Appointment.__table__
+    insert_unless_conflict(table, _appointment_values(slot), table.c.id)
+    # The same code again: uq_appointments_code, which declares no refusal.
+    twice = sa.insert(table).values(_appointment_values(slot, nik_hash="k" * 64))
+    with pytest.raises(sa.exc.IntegrityError) as info, db.session.begin_nested():
+        db.session.execute(twice)
+    assert refusal(info.value) is None
+    with pytest.raises(sa.exc.IntegrityError):
+        raise_refusal(info.value)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.db import UTCDateTime, one_of
+from scheduler.errors import SlotClosed
 from scheduler.extensions import db
 from scheduler.sites.models import Site, Slot
 
@@ -79,7 +80,8 @@ class Appointment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
-    slot_id: Mapped[int] = mapped_column(sa.ForeignKey("slots.id"))
+    # A slot deleted by a closure while a booking of it was on its way.
+    slot_id: Mapped[int] = mapped_column(sa.ForeignKey("slots.id", info={"refusal": SlotClosed}))
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
     status: Mapped[str] = mapped_column(sa.String(20), default="booked")
     channel: Mapped[str] = mapped_column(sa.String(10), default="web")

@@ -4,10 +4,12 @@ official records of spoiled blanks and certificates of recording."""
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.appointments.models import Appointment
 from scheduler.db import UTCDateTime, one_of
+from scheduler.errors import InvalidState
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 
@@ -30,6 +32,13 @@ REPLACEMENT_REASONS = ("lost", "damaged", "changed_data")
 COLLECTORS = ("self", "family")
 
 _open = sa.text(one_of("status", OPEN_STATUSES))
+
+
+def open_card_refusal():
+    """The refusal of a card for a NIK whose last card is not out yet."""
+    return InvalidState(
+        _l("KTP-el untuk NIK ini masih dalam proses; tunggu sampai kartu itu diambil.")
+    )
 
 
 class PrintingOffice(db.Model):
@@ -245,6 +254,7 @@ class CardRequest(db.Model):
             "uq_card_requests_open_nik",
             "nik_hash",
             unique=True,
+            info={"refusal": open_card_refusal},
             sqlite_where=_open,
             postgresql_where=_open,
         ),

@@ -3,10 +3,12 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.appointments.models import Appointment
 from scheduler.db import UTCDateTime, one_of
+from scheduler.errors import ValidationError
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 from scheduler.staff.models import User
@@ -296,6 +298,11 @@ class HomeVisit(db.Model):
             "uq_home_visits_open_nik",
             "nik_hash",
             unique=True,
+            info={
+                "refusal": lambda: ValidationError(
+                    fields={"nik": _l("Permintaan kunjungan rumah untuk NIK ini sudah tercatat.")}
+                )
+            },
             sqlite_where=_open_visit,
             postgresql_where=_open_visit,
         ),

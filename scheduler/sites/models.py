@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.db import UTCDateTime, one_of
+from scheduler.errors import SlotFull
 from scheduler.extensions import db
 
 SITE_KINDS = ("office", "subdistrict", "school", "village_hall")
@@ -105,7 +106,13 @@ class Slot(db.Model):
     __tablename__ = "slots"
     __table_args__ = (
         sa.UniqueConstraint("site_id", "starts_at", "session_kind"),
-        sa.CheckConstraint("booked_count >= 0 AND booked_count <= capacity", name="capacity"),
+        # Broken by a seat taken in one statement when the slot is full, or closed (whose
+        # counter that UPDATE sets to -1): the seat's refusal, told apart by the slot.
+        sa.CheckConstraint(
+            "booked_count >= 0 AND booked_count <= capacity",
+            name="capacity",
+            info={"refusal": SlotFull},
+        ),
         sa.CheckConstraint("starts_at < ends_at", name="order"),
         sa.CheckConstraint(one_of("session_kind", SESSION_KINDS), name="kind"),
         sa.Index("ix_slots_site_starts", "site_id", "starts_at"),

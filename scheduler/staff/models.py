@@ -1,12 +1,15 @@
 """Users of the office (admin, staff, coordinator) and their API tokens."""
 
+import functools
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.auth import ROLES
 from scheduler.db import UTCDateTime, one_of
+from scheduler.errors import InvalidState
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 
@@ -150,6 +153,12 @@ class QueueTicket(db.Model):
             "line",
             "station",
             unique=True,
+            # Two calls of one station at once: the second is refused.
+            info={
+                "refusal": functools.partial(
+                    InvalidState, _l("Meja ini baru saja memanggil nomor lain; muat ulang halaman.")
+                )
+            },
             sqlite_where=_called,
             postgresql_where=_called,
         ),

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from scheduler import clock
-from scheduler.constraints import is_integrity_error_for
+from scheduler.constraints import raise_refusal
 from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
@@ -165,11 +165,7 @@ def call_next(site, line, station):
                     .execution_options(synchronize_session=False)
                 )
         except IntegrityError as exc:
-            if is_integrity_error_for(exc, "uq_queue_tickets_station_called"):
-                raise InvalidState(
-                    _l("Meja ini baru saja memanggil nomor lain; muat ulang halaman.")
-                ) from None
-            raise
+            raise_refusal(exc)
         if result.rowcount == 1:
             ticket = db.session.get(QueueTicket, ticket_id)
             db.session.refresh(ticket)

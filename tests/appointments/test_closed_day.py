@@ -239,7 +239,7 @@ def test_closing_while_residents_book(app_):
 def test_the_one_statement_writer_refuses_it(app_, monkeypatch, is_postgres):
     """Real commits: on PostgreSQL a booking without a key is the one statement, whose
     seat UPDATE breaks the counter's CHECK for a closed slot, so its INSERTs are undone."""
-    from scheduler.appointments.services import booking
+    from scheduler.appointments.services import writing
 
     site = make_site(stations=2)
     db.session.commit()
@@ -252,9 +252,9 @@ def test_the_one_statement_writer_refuses_it(app_, monkeypatch, is_postgres):
     db.session.commit()
     monkeypatch.setattr(sites, "check_bookable", lambda *args, **kwargs: None)
     used = []
-    one_statement = booking._book_in_one_statement
+    one_statement = writing._write_in_one_statement
     monkeypatch.setattr(
-        booking, "_book_in_one_statement", lambda *a, **k: used.append(1) or one_statement(*a, **k)
+        writing, "_write_in_one_statement", lambda *a, **k: used.append(1) or one_statement(*a, **k)
     )
     second = {**booking_body(db.session.get(Slot, slot_id)), "slot_id": slot_id}
     db.session.commit()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from scheduler import clock, nik
 from scheduler.appointments import services
 from scheduler.appointments.models import Appointment, IdempotencyKey
-from scheduler.appointments.services import booking
+from scheduler.appointments.services import writing
 from scheduler.constraints import is_integrity_error_for
 from scheduler.extensions import db
 from scheduler.sites.models import Slot
@@ -233,7 +233,7 @@ def test_cancel_racing_with_reschedule(app_):
 def test_the_database_holds_without_the_python_checks(app_, monkeypatch):
     """With the friendly pre-check gone, the partial unique index alone stops a second
     active booking for one NIK."""
-    monkeypatch.setattr(booking, "_refuse_holder", lambda status: None)
+    monkeypatch.setattr(writing, "_refuse_holder", lambda status: None)
     site = make_site(hours=False)
     slots = [
         make_slot(site, starts_at=clock.now() + timedelta(days=2, hours=i), capacity=2)
@@ -373,7 +373,7 @@ def test_a_booking_code_collision_draws_a_new_code(booked, monkeypatch):
     """The UNIQUE code, not a look-up, detects a collision (on both databases)."""
     slot, first = booked
     drawn = iter([first.code, first.code, "NEWCODE7"])
-    monkeypatch.setattr(booking, "_new_code", lambda: next(drawn))
+    monkeypatch.setattr(writing, "_new_code", lambda: next(drawn))
     second, _ = _book_direct(slot, birth_date=date(1994, 4, 4))
     assert second.code == "NEWCODE7"
     assert fresh(Slot, slot.id).booked_count == 2

@@ -14,10 +14,11 @@ from scheduler.cards.models import (
     OPEN_STATUSES,
     UNPRINTED_STATUSES,
     CardRequest,
+    open_card_refusal,
 )
 from scheduler.cards.services.planning import allocate_cards, eligible_on, pickup_site_for
 from scheduler.cards.services.summary import today
-from scheduler.constraints import is_integrity_error_for
+from scheduler.constraints import raise_refusal
 from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
@@ -35,10 +36,7 @@ def _refuse_open_card_under_older_keys(nik):
             CardRequest.nik_hash.in_(older), CardRequest.status.in_(OPEN_STATUSES)
         )
     ):
-        raise InvalidState(_OPEN_CARD)
-
-
-_OPEN_CARD = _l("KTP-el untuk NIK ini masih dalam proses; tunggu sampai kartu itu diambil.")
+        raise open_card_refusal()
 
 
 def _insert_card(card):
@@ -47,12 +45,7 @@ def _insert_card(card):
             db.session.add(card)
             db.session.flush()
     except IntegrityError as exc:
-        # PostgreSQL names the index; SQLite names the column.
-        if is_integrity_error_for(exc, "uq_card_requests_open_nik") or is_integrity_error_for(
-            exc, "card_requests.nik_hash"
-        ):
-            raise InvalidState(_OPEN_CARD) from None
-        raise
+        raise_refusal(exc)
     return card
 
 

@@ -21,7 +21,7 @@ from scheduler import clock, names
 from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.cards import services as cards
-from scheduler.constraints import is_integrity_error_for
+from scheduler.constraints import raise_refusal
 from scheduler.db import transactional
 from scheduler.errors import DomainError, InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
@@ -105,13 +105,7 @@ def request_home_visit(data, requested_by=None):
             db.session.add(visit)
             db.session.flush()
     except IntegrityError as exc:
-        if is_integrity_error_for(exc, "uq_home_visits_open_nik") or is_integrity_error_for(
-            exc, "home_visits.nik_hash"
-        ):
-            raise ValidationError(
-                fields={"nik": _l("Permintaan kunjungan rumah untuk NIK ini sudah tercatat.")}
-            ) from None
-        raise
+        raise_refusal(exc)
     return visit
 
 

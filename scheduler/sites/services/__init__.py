@@ -64,6 +64,7 @@ from scheduler.sites.services.seats import (
     note_seats,
     raise_seat_refusal,
     release_seat,
+    seat_increment,
     take_seat,
 )
 
@@ -104,6 +105,7 @@ __all__ = [
     "remove_holiday",
     "restore_holiday",
     "save_site",
+    "seat_increment",
     "set_outreach_slots_public",
     "set_weekly_hours",
     "slot_capacity",

@@ -22,6 +22,23 @@ def take_seat(slot_id):
     return booked
 
 
+def seat_increment(slot_id):
+    """The UPDATE that takes one seat of slot `slot_id` (a column or parameter of the
+    statement it joins, as a CTE) and returns the new counter: for a booking written in
+    one statement. It has no condition on the seats left: a full slot breaks the counter's
+    CHECK, and a closed slot's counter is set to -1, which breaks it too, so the failed
+    statement undoes whatever it wrote beside the seat (an UPDATE that matched no row
+    could not). The row is read as it is once its lock is free, so a closure committed
+    meanwhile counts."""
+    slots = Slot.__table__
+    return (
+        sa.update(slots)
+        .where(slots.c.id == slot_id)
+        .values(booked_count=sa.case((slots.c.closed, -1), else_=slots.c.booked_count + 1))
+        .returning(slots.c.booked_count)
+    )
+
+
 def raise_seat_refusal(slot_id):
     """Raise why the database refused a seat: SlotClosed for a slot whose day closed (or
     that a closure deleted meanwhile), else SlotFull."""

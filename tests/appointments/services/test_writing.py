@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from scheduler.appointments.models import Appointment
-from scheduler.appointments.services import booking
+from scheduler.appointments.services import writing
 from scheduler.extensions import db
 from scheduler.notifications.models import OutboxMessage
 from scheduler.sites.models import Slot
@@ -86,7 +86,7 @@ def test_a_slot_filled_after_the_read_breaks_the_check_and_writes_nothing(plain,
     db.session.commit()
     assert _post(plain, booking_body(slot)).status_code == 201
     # The read said "free" (as it would a moment before the last seat went).
-    monkeypatch.setattr(booking, "_refuse_full", lambda slot: None)
+    monkeypatch.setattr(writing, "_refuse_full", lambda slot: None)
     _refused_and_nothing_written(plain, booking_body(slot), slot.id, "slot_full")
 
 
@@ -96,7 +96,7 @@ def test_a_holder_the_read_missed_is_refused_and_nothing_is_written(plain, monke
     body = booking_body(slot)
     assert _post(plain, body).status_code == 201
     # The read said "holds nothing" (as it would a moment before the other booking).
-    monkeypatch.setattr(booking, "_refuse_holder", lambda status: None)
+    monkeypatch.setattr(writing, "_refuse_holder", lambda status: None)
     _refused_and_nothing_written(plain, body, slot.id, "duplicate_booking")
 
 
@@ -105,7 +105,7 @@ def test_a_booking_code_already_taken_is_drawn_again(plain, monkeypatch):
     db.session.commit()
     first = _post(plain, booking_body(slot)).get_json()["appointment"]["code"]
     draws = iter([first, "CDEF4679"])
-    monkeypatch.setattr(booking, "_new_code", lambda: next(draws))
+    monkeypatch.setattr(writing, "_new_code", lambda: next(draws))
     resp = _post(plain, booking_body(slot))
     assert resp.status_code == 201
     assert resp.get_json()["appointment"]["code"] == "CDEF4679"
