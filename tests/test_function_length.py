@@ -8,12 +8,7 @@ MAX_LINES = 60
 PACKAGE = Path(__file__).resolve().parent.parent / "scheduler"
 
 # (path under scheduler/, function name): why it stays long, in one sentence.
-LONG = {
-    ("appointments/services/booking.py", "book_appointment"): (
-        "the booking path in its refusal order (replay, checks, then one of the writers "
-        "with its idempotency row), most of it the contract in its docstring"
-    ),
-}
+LONG = {}
 
 
 def _long_functions():
