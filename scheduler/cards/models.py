@@ -13,14 +13,15 @@ from scheduler.errors import InvalidState
 from scheduler.extensions import db
 from scheduler.sites.models import Site
 
-# Ledger entries: blanks come in, go out (printed or spoiled) or are moved either way.
+# Ledger entries: blanks come in, go out (printed or spoiled), or are corrected or moved
+# either way.
 SPENT_KINDS = ("used", "spoiled")
 ADJUSTING_KINDS = ("correction", "transfer")
 ENTRY_KINDS = ("received", *SPENT_KINDS, *ADJUSTING_KINDS)
 DEFAULT_OFFICE_ID = 1  # the printing office every installation starts with
-# Stored states of a card request; `ready` is derived (printed and the pickup date reached).
+# Stored states of a card request (`ready` is derived: printed and the pickup date reached):
+# not printed yet, in process (one card per person: partial unique index), or closed.
 UNPRINTED_STATUSES = ("awaiting_stock", "scheduled")
-# A card in process: one per person (partial unique index); the others are closed.
 OPEN_STATUSES = (*UNPRINTED_STATUSES, "printed")
 CLOSED_STATUSES = ("picked_up", "cancelled")
 CARD_STATUSES = OPEN_STATUSES + CLOSED_STATUSES
