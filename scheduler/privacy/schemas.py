@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 from scheduler.appointments.schemas import CardPickupSite
+from scheduler.cards.models import COLLECTORS
+from scheduler.notifications.models import CHANNELS, OUTBOX_STATUSES, PROVIDER_STATUSES
 
 Status = Literal["booked", "checked_in", "recorded", "recording_failed", "no_show", "cancelled"]
 
@@ -53,16 +55,16 @@ class CardData(BaseModel):
     requested_at: str | None
     printed_at: str | None
     picked_up_at: str | None
-    collected_by: Literal["self", "family"] | None = None
+    collected_by: Literal[COLLECTORS] | None = None
 
 
 class MessageData(BaseModel):
     event: str
     queued_at: str | None
     sent_at: str | None
-    status: Literal["pending", "sent", "failed", "dead"]
-    channel: Literal["whatsapp", "sms", "email", "log"] | None
-    delivery: Literal["sent", "delivered", "read", "failed"] | None
+    status: Literal[OUTBOX_STATUSES]
+    channel: Literal[CHANNELS] | None
+    delivery: Literal[PROVIDER_STATUSES] | None
     to: str | None
 
 
