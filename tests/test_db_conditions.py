@@ -3,6 +3,7 @@
 constraint, the index and the queries that read the tuple (and the migration test then
 asks for a migration)."""
 
+import ast
 import pathlib
 import re
 
@@ -179,4 +180,42 @@ def test_no_list_of_codes_is_written_by_hand_in_sql_text():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if hand_written.search(line)
     ]
+    assert found == []
+
+
+# Copies of a status set still written out by hand, with what they should read instead.
+STATUS_COPIES_LEFT = {
+    "notifications/delivery.py": "UNSENT_STATUSES (the worker's due messages)",
+    "outreach/services/tally.py": "ACTIVE_STATUSES (a participant the tally may still change)",
+    "outreach/sync.py": "ACTIVE_STATUSES (the statuses an offline recording may start from)",
+}
+
+
+def _status_sets():
+    """{frozenset of codes: "module.NAME"} of every *_STATUSES tuple of the models."""
+    found = {}
+    for module in (appointments, cards, notifications, outreach, sites, staff):
+        for name, value in vars(module).items():
+            if name.endswith("STATUSES") and isinstance(value, tuple) and len(value) > 1:
+                found[frozenset(value)] = f"{module.__name__}.{name}"
+    return found
+
+
+def test_no_status_set_is_spelt_again_outside_its_model():
+    """A tuple, list or Literal of codes equal to a model's set of statuses (a filter's
+    empty choice aside) is a second spelling of it: the code reads the model's name."""
+    sets = _status_sets()
+    found = []
+    for path in sorted(SCHEDULER.rglob("*.py")):
+        relative = str(path.relative_to(SCHEDULER))
+        if path.name == "models.py" or relative in STATUS_COPIES_LEFT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Tuple | ast.List | ast.Set) or len(node.elts) < 2:
+                continue
+            if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+                continue
+            codes = frozenset(e.value for e in node.elts) - {""}
+            if codes in sets:
+                found.append(f"{relative}:{node.lineno} spells {sets[codes]}")
     assert found == []
