@@ -109,12 +109,8 @@ def book():
         body_hash = hashlib.sha256(
             json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
         ).hexdigest()
-    phone_errors = {}
-    try:
-        phone = services.normalize_phone(data.phone)
-    except ValidationError as exc:
-        phone, phone_errors = data.phone, exc.fields
-    applicant = services.Applicant(
+    phone, phone_errors = services.read_phone(data.phone)
+    applicant = services.Applicant.of(
         nik=data.nik,
         name=data.name,
         birth_date=data.birth_date,

@@ -136,21 +136,17 @@ def applicant_of(form):
     """The applicant a valid booking form (or a form built on it) names, and the phone's
     fault if it has one (reported with the booking's other faults)."""
     from scheduler.appointments import services
-    from scheduler.errors import ValidationError as Refused
 
-    try:
-        phone, phone_errors = services.normalize_phone(form.phone.data), {}
-    except Refused as exc:
-        phone, phone_errors = form.phone.data, exc.fields
-    applicant = services.Applicant(
-        nik=form.nik.data.strip(),
-        name=" ".join(form.name.data.split()),
+    phone, phone_errors = services.read_phone(form.phone.data)
+    applicant = services.Applicant.of(
+        nik=form.nik.data,
+        name=form.name.data,
         birth_date=form.birth_date.data,
         phone=phone,
-        email=(form.email.data or "").strip() or None,
+        email=form.email.data,
         married=form.married.data,
         locale=str(get_locale() or "id"),
-        assistance=form.assistance.data or None,
+        assistance=form.assistance.data,
     )
     return applicant, phone_errors
 

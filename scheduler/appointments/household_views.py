@@ -38,15 +38,15 @@ def _drop_member(form, index):
 def _household(form):
     return services.Household(
         phone=services.normalize_phone(form.phone.data),
-        email=(form.email.data or "").strip() or None,
+        email=form.email.data,
         locale=str(get_locale() or "id"),
         members=[
             services.Member(
-                nik=entry.form.nik.data.strip(),
-                name=" ".join(entry.form.name.data.split()),
+                nik=entry.form.nik.data,
+                name=entry.form.name.data,
                 birth_date=entry.form.birth_date.data,
                 married=entry.form.married.data,
-                assistance=entry.form.assistance.data or None,
+                assistance=entry.form.assistance.data,
             )
             for entry in form.members
         ],

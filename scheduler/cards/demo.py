@@ -100,7 +100,7 @@ def seed(echo):
 
 @transactional
 def _record(slot, nik, name, birth, married, i):
-    applicant = appointments.Applicant(
+    applicant = appointments.Applicant.of(
         nik=nik, name=name, birth_date=birth, phone=f"+6281290{i:06d}", married=married
     )
     appointment = appointments.book_into_slot(

@@ -157,12 +157,9 @@ def check_row(values, on_date):
             raise ValueError
     except ValueError:
         fields["birth_date"] = _l("Tanggal harus berformat YYYY-MM-DD.")
-    phone = None
-    try:
-        phone = appointments.normalize_phone(values["phone"])
-    except ValidationError as exc:
-        fields.update(exc.fields)
-    applicant = appointments.Applicant(nik=nik, name=name, birth_date=birth, phone=phone)
+    phone, phone_errors = appointments.read_phone(values["phone"])
+    fields.update(phone_errors)
+    applicant = appointments.Applicant.of(nik=nik, name=name, birth_date=birth, phone=phone)
     if "nik" not in fields and birth is not None:
         try:
             appointments.check_applicant(applicant, on_date)

@@ -161,7 +161,7 @@ def walk_in(actor, data, locale="id"):
     slot, checked in. Raises ValidationError, Forbidden, NoCurrentSlot, SlotFull,
     DuplicateBooking, AlreadyRecorded."""
     site = _site_for(actor, data.site_id)
-    applicant = appointments.Applicant(
+    applicant = appointments.Applicant.of(
         nik=data.nik,
         name=data.name,
         birth_date=data.birth_date,

@@ -137,6 +137,12 @@ def test_phone_is_stored_as_e164(client, slot):
     assert db.session.scalars(db.select(Appointment)).one().phone == "+6281234567890"
 
 
+def test_a_name_is_kept_with_single_spaces_as_the_booking_page_keeps_it(client, slot):
+    resp = book(client, booking_body(slot, name="  Siti   Aminah "))
+    assert resp.status_code == 201
+    assert resp.get_json()["appointment"]["name"] == "Siti Aminah"
+
+
 def test_idempotency_key_replays_and_conflicts(client, slot):
     body = booking_body(slot)
     first = book(client, body, **{"Idempotency-Key": "abc"})

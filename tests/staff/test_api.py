@@ -275,6 +275,14 @@ def test_walk_in_takes_the_current_slot_checked_in(client, clerk, site):
     assert full.status_code == 409 and error_code(full) == "slot_full"
 
 
+def test_walk_in_name_is_kept_with_single_spaces(client, clerk, site):
+    clock.freeze(today_at(8, 40))
+    make_slot(site, starts_at=today_at(8, 30), capacity=1)
+    resp = post(client, "/api/v1/walk-ins", clerk, walk_in_body(site, name="Siti  Aminah"))
+    assert resp.status_code == 201
+    assert resp.get_json()["appointment"]["name"] == "Siti Aminah"
+
+
 def test_walk_in_without_a_current_slot(client, clerk, site, slot):
     # 08:00: the only slot starts at 08:30.
     resp = post(client, "/api/v1/walk-ins", clerk, walk_in_body(site))

@@ -18,6 +18,7 @@ from scheduler.appointments.services.applicants import (
     check_applicant,
     normalize_code,
     normalize_phone,
+    read_phone,
 )
 from scheduler.appointments.services.booking import (
     book_appointment,
@@ -111,6 +112,7 @@ __all__ = [
     "notify",
     "purge_idempotency_keys",
     "qr_png",
+    "read_phone",
     "register_card_provider",
     "register_recording_listener",
     "register_walk_in",

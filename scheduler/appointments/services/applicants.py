@@ -33,6 +33,33 @@ class Applicant:
     locale: str = "id"
     assistance: str | None = None  # elderly, pregnant, disabled, ill: served first
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        nik,
+        name,
+        birth_date,
+        phone,
+        email=None,
+        married=False,
+        locale="id",
+        assistance=None,
+    ):
+        """The applicant as every entry path takes one (page, API, desk, roster, home
+        visit): NIK and email trimmed, an empty email or assistance is none, and the
+        name's runs of spaces are one space, so the same name typed twice is one name."""
+        return cls(
+            nik=(nik or "").strip(),
+            name=" ".join((name or "").split()),
+            birth_date=birth_date,
+            phone=phone,
+            email=(email or "").strip() or None,
+            married=married,
+            locale=locale,
+            assistance=assistance or None,
+        )
+
 
 def normalize_code(raw):
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[: CODE_LENGTH + 4]
@@ -57,6 +84,15 @@ def normalize_phone(raw, field="phone"):
     raise ValidationError(
         fields={field: _l("Gunakan nomor HP (WhatsApp/SMS), bukan nomor telepon rumah.")}
     )
+
+
+def read_phone(raw, field="phone"):
+    """(number in E.164, {}) or, when it is not a mobile number, (raw, {field: message}):
+    the phone's fault is reported with the booking's other faults, all at once."""
+    try:
+        return normalize_phone(raw, field), {}
+    except ValidationError as exc:
+        return raw, exc.fields
 
 
 def check_applicant(

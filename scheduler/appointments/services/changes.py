@@ -115,7 +115,7 @@ def reschedule_appointment(code, nik, slot_id, allow_private=False):
         raise ValidationError(fields={"slot_id": _l("Pilih jadwal yang berbeda dari sekarang.")})
     slot = sites.get_bookable_slot(slot_id, allow_private=allow_private)
     check_applicant(
-        Applicant(
+        Applicant.of(
             nik=nik,
             name=appointment.name,
             birth_date=appointment.birth_date,

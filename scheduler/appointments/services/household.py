@@ -75,7 +75,7 @@ def _check_members(household, on_date):
 
 
 def _applicant(household, member):
-    return Applicant(
+    return Applicant.of(
         nik=member.nik,
         name=member.name,
         birth_date=member.birth_date,

@@ -239,7 +239,7 @@ def plan_home_visits(admin, on, team, start, minutes, visit_ids):
 def _plan_one(visit, round_, starts_at, ends_at):
     site = _site_for_visit(visit)
     slot = sites.outreach_seat(site.id, starts_at, ends_at)
-    applicant = appointments.Applicant(
+    applicant = appointments.Applicant.of(
         nik=niks.decrypt_nik(visit.nik_encrypted),
         name=visit.name,
         birth_date=visit.birth_date,

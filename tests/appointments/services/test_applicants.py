@@ -10,6 +10,7 @@ from scheduler.appointments.services import (
     check_applicant,
     normalize_code,
     normalize_phone,
+    read_phone,
 )
 from scheduler.errors import ValidationError
 from tests.factories import make_nik
@@ -54,3 +55,28 @@ def test_an_applicant_too_young_on_the_slots_date_hears_when_they_may_book(ctx):
     with pytest.raises(ValidationError) as refused:
         check_applicant(applicant, date(clock.now().year, 6, 1))
     assert f"mulai 31 Desember {born.year + minimum}." in str(refused.value.fields["birth_date"])
+
+
+def test_every_entry_path_cleans_an_applicant_the_same_way(ctx):
+    applicant = Applicant.of(
+        nik=" 3201234567890001 ",
+        name="  Siti \t  Aminah ",
+        birth_date=date(1990, 1, 1),
+        phone="+6281234567890",
+        email="  ",
+        assistance="",
+    )
+    assert applicant.nik == "3201234567890001"
+    assert applicant.name == "Siti Aminah"
+    assert applicant.email is None and applicant.assistance is None
+    assert (
+        Applicant.of(nik="1", name="A", birth_date=None, phone="", email=" a@example.com ").email
+        == "a@example.com"
+    )
+
+
+def test_a_phone_fault_is_returned_with_the_number_as_typed(ctx):
+    assert read_phone("0812-3456-7890") == ("+6281234567890", {})
+    phone, faults = read_phone("021 555 1234")
+    assert phone == "021 555 1234"
+    assert "bukan nomor telepon rumah" in str(faults["phone"])

@@ -115,6 +115,14 @@ def test_a_member_already_booked_refuses_the_family_naming_them(client, site):
     assert count(Appointment) == 1 and db.session.get(Slot, slot.id).booked_count == 1
 
 
+def test_member_names_are_kept_with_single_spaces(client, site):
+    slot = make_slot(site, capacity=2)
+    members = [member(date(1980, 3, 1), name="Budi   Santoso"), member(date(1990, 4, 2))]
+    resp = client.post(PATH, json=body(slot, members))
+    assert resp.status_code == 201
+    assert resp.get_json()["appointments"][0]["name"] == "Budi Santoso"
+
+
 def test_the_same_nik_twice_and_the_group_size(client, site):
     slot = make_slot(site, capacity=6)
     members = family(2)
