@@ -57,7 +57,7 @@ def resident_pages(app):
         )
         slot = next(s for s in slots if sites.to_local(office, s.starts_at).date() == day)
         birth = date(2001, 3, 9)
-        applicant = appointments.Applicant(
+        applicant = appointments.Applicant.of(
             nik=f"331902{birth:%d%m%y}0042",
             name="Dewi Lestari",
             birth_date=birth,
