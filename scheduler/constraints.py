@@ -68,6 +68,19 @@ def raise_refusal(exc):
     raise declared() from None
 
 
+def add_or_refuse(*rows):
+    """Add `rows` to the session and flush them in a savepoint; when a constraint refuses
+    them, raise the refusal it declares (see `refusal`; anything else as it was), with
+    the caller's transaction as it was and usable."""
+    session = current_session()
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+            session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise_refusal(exc)
+
+
 @functools.cache
 def _declared_refusals():
     """(constraint or index name, refusal) of every one that declares a refusal."""

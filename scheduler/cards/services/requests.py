@@ -4,7 +4,6 @@ import secrets
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from scheduler import clock, names
 from scheduler import nik as niks
@@ -18,7 +17,7 @@ from scheduler.cards.models import (
 )
 from scheduler.cards.services.planning import allocate_cards, eligible_on, pickup_site_for
 from scheduler.cards.services.summary import today
-from scheduler.constraints import raise_refusal
+from scheduler.constraints import add_or_refuse
 from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
@@ -40,12 +39,7 @@ def _refuse_open_card_under_older_keys(nik):
 
 
 def _insert_card(card):
-    try:
-        with db.session.begin_nested():
-            db.session.add(card)
-            db.session.flush()
-    except IntegrityError as exc:
-        raise_refusal(exc)
+    add_or_refuse(card)
     return card
 
 

@@ -21,7 +21,7 @@ from scheduler import clock, names
 from scheduler import nik as niks
 from scheduler.appointments import services as appointments
 from scheduler.cards import services as cards
-from scheduler.constraints import raise_refusal
+from scheduler.constraints import add_or_refuse
 from scheduler.db import transactional
 from scheduler.errors import DomainError, InvalidState, NotFound, ValidationError
 from scheduler.extensions import db
@@ -100,12 +100,7 @@ def request_home_visit(data, requested_by=None):
         requested_by_id=getattr(requested_by, "id", None),
         created_at=clock.now(),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(visit)
-            db.session.flush()
-    except IntegrityError as exc:
-        raise_refusal(exc)
+    add_or_refuse(visit)
     return visit
 
 
