@@ -21,6 +21,7 @@ from scheduler.sites import models as sites
 from scheduler.staff import models as staff
 
 SCHEDULER = pathlib.Path(__file__).resolve().parents[1] / "scheduler"
+TEMPLATES = SCHEDULER.parent / "templates"
 
 
 def test_one_of_is_written_as_the_migrations_spell_it():
@@ -218,4 +219,19 @@ def test_no_status_set_is_spelt_again_outside_its_model():
             codes = frozenset(e.value for e in node.elts) - {""}
             if codes in sets:
                 found.append(f"{relative}:{node.lineno} spells {sets[codes]}")
+    assert found == []
+
+
+def test_no_template_spells_a_status_set():
+    """Templates ask the model (`appointment.is_ongoing`, `m.can_resend`) or loop over the
+    tuple their view passes, never list the statuses themselves."""
+    sets = _status_sets()
+    listed = re.compile(r"[(\[]\s*((?:['\"]\w+['\"]\s*,\s*)+['\"]\w+['\"])\s*,?\s*[)\]]")
+    found = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in listed.finditer(line):
+                codes = frozenset(re.findall(r"['\"](\w+)['\"]", match.group(1)))
+                if codes in sets:
+                    found.append(f"{path.relative_to(TEMPLATES)}:{number} spells {sets[codes]}")
     assert found == []

@@ -21,7 +21,10 @@ STATUSES = (
 )
 # A NIK holds at most one appointment in these states (partial unique index).
 HOLDING_STATUSES = ("booked", "checked_in", "recorded")
+# Not served yet: the resident comes with the QR code.
 ACTIVE_STATUSES = ("booked", "checked_in")
+# Over without a recording: the NIK may book again.
+ENDED_STATUSES = ("cancelled", "no_show", "recording_failed")
 # A recording was taken (recorded_at is set): it stands, or the centre rejected it.
 RECORDED_STATUSES = ("recorded", "recording_rejected")
 CHANNELS = ("web", "api", "walk_in", "roster", "home_visit")
@@ -119,6 +122,15 @@ class Appointment(db.Model):
 
     slot: Mapped[Slot] = relationship()
     site: Mapped[Site] = relationship()
+
+    @property
+    def is_ongoing(self):
+        """Booked or checked in (ACTIVE_STATUSES): not served yet."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_ended(self):
+        return self.status in ENDED_STATUSES
 
 
 class IdempotencyKey(db.Model):

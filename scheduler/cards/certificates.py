@@ -19,7 +19,7 @@ from scheduler import clock, links
 from scheduler.appointments import services as appointments
 from scheduler.cards import services
 from scheduler.cards.ledger import ROMAN, next_serial
-from scheduler.cards.models import UNPRINTED_STATUSES, RecordingCertificate
+from scheduler.cards.models import RecordingCertificate
 from scheduler.db import transactional
 from scheduler.errors import InvalidState, NotFound
 from scheduler.extensions import db
@@ -64,7 +64,7 @@ def issue_certificate(code, *, user_id=None, site_ids=None):
     """Issue a certificate of recording for a card not yet printed; returns it.
     Raises NotFound, InvalidState (the card is printed already)."""
     card = services.get_card(code, site_ids)
-    if card.kind != "new" or card.status not in UNPRINTED_STATUSES:
+    if not card.can_issue_certificate:
         raise InvalidState(
             _l(
                 "Surat keterangan hanya untuk penduduk yang sudah direkam dan kartunya belum dicetak."

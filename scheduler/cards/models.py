@@ -316,6 +316,11 @@ class CardRequest(db.Model):
     pickup_site: Mapped[Site] = relationship(foreign_keys=[pickup_site_id])
     print_site: Mapped[Site | None] = relationship(foreign_keys=[print_site_id])
 
+    @property
+    def can_issue_certificate(self):
+        """A certificate of recording stands in for a first card not printed yet."""
+        return self.kind == "new" and self.status in UNPRINTED_STATUSES
+
 
 def queue_order():
     """The ORDER BY terms of the card queue (QUEUE_ORDER)."""

@@ -18,6 +18,8 @@ from scheduler.extensions import db
 OUTBOX_STATUSES = ("pending", "sent", "failed", "dead")
 # Not sent yet: a worker sends these once their next attempt is due.
 UNSENT_STATUSES = ("pending", "failed")
+# Sent again from scratch by hand (the outbox page, the API): a dead or a failed message.
+RESENDABLE_STATUSES = ("dead", "failed")
 ROUTES = ("phone", "email", "log")
 CHANNELS = ("whatsapp", "sms", "email", "log")
 # What the provider reported after accepting a message (WhatsApp's status webhooks), in
@@ -94,6 +96,14 @@ class OutboxMessage(db.Model):
     provider_status: Mapped[str | None] = mapped_column(sa.String(10))
     provider_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    @property
+    def is_unsent(self):
+        return self.status in UNSENT_STATUSES
+
+    @property
+    def can_resend(self):
+        return self.status in RESENDABLE_STATUSES
 
 
 class NotificationMark(db.Model):

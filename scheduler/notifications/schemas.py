@@ -14,7 +14,6 @@ from scheduler.notifications.models import (
     OUTBOX_STATUSES,
     PROVIDER_STATUSES,
     ROUTES,
-    UNSENT_STATUSES,
 )
 
 Status = Literal[OUTBOX_STATUSES]
@@ -89,7 +88,7 @@ def message_json(m):
         "locale": m.locale,
         "idempotency_key": m.idempotency_key,
         "created_at": _local(m.created_at),
-        "next_attempt_at": _local(m.next_attempt_at) if m.status in UNSENT_STATUSES else None,
+        "next_attempt_at": _local(m.next_attempt_at) if m.is_unsent else None,
         "sent_at": _local(m.sent_at),
         "last_error": m.last_error,
         "provider_status": m.provider_status,

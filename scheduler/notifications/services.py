@@ -16,6 +16,7 @@ from scheduler.errors import InvalidState, NotFound
 from scheduler.extensions import db
 from scheduler.notifications.models import (
     OUTBOX_STATUSES,
+    RESENDABLE_STATUSES,
     UNSENT_STATUSES,
     NotificationMark,
     OutboxMessage,
@@ -202,7 +203,7 @@ def retry_message(message_id):
         raise NotFound()
     table = OutboxMessage.__table__
     changed = _requeue(
-        sa.update(table).where(table.c.id == message_id, table.c.status.in_(("dead", "failed")))
+        sa.update(table).where(table.c.id == message_id, table.c.status.in_(RESENDABLE_STATUSES))
     )
     if not changed:
         raise InvalidState()

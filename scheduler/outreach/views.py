@@ -81,7 +81,9 @@ def requests():
     if status not in REQUEST_STATUSES:
         status = None
     rows = services.list_requests(current_user, status=status)
-    return render_template("outreach/requests.html", rows=rows, status=status)
+    return render_template(
+        "outreach/requests.html", rows=rows, status=status, statuses=REQUEST_STATUSES
+    )
 
 
 def _request_form():

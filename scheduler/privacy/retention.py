@@ -18,7 +18,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from scheduler import clock
-from scheduler.appointments.models import Appointment
+from scheduler.appointments.models import ENDED_STATUSES, Appointment
 from scheduler.cards.models import CardRequest
 from scheduler.db import transactional
 from scheduler.extensions import db
@@ -28,7 +28,6 @@ from scheduler.sites.models import Slot
 from scheduler.staff.models import AuditEntry, audit_entry_appointments
 
 log = logging.getLogger(__name__)
-ENDED_STATUSES = ("cancelled", "no_show", "recording_failed")
 BATCH = 500
 
 
@@ -41,7 +40,7 @@ def kept_until(appointment, config):
     booking's personal data, and why then (None: kept while it is needed)."""
     if appointment.erased_at is not None:
         return {"personal_data_until": None, "rule": "erased"}
-    if appointment.status in ENDED_STATUSES:
+    if appointment.is_ended:
         until = appointment.status_changed_at + _days(config, "PERSONAL_DATA_RETENTION_DAYS")
         if appointment.channel == "roster":
             roster = appointment.slot.ends_at + _days(config, "OUTREACH_ROSTER_RETENTION_DAYS")
