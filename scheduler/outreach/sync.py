@@ -25,6 +25,7 @@ from scheduler.extensions import db
 from scheduler.outreach import services
 from scheduler.outreach.models import OutreachSyncEvent
 from scheduler.sites import services as sites
+from scheduler.staff import desk
 from scheduler.staff import services as staff
 
 # A device clock this far ahead of the server's is wrong, not early.
@@ -241,8 +242,7 @@ def _change(session, user, appointment, event, now):
         f"synced {sites.to_local(session.site, now).isoformat(timespec='seconds')}"
     )
     if event.action == "checkin":
-        appointments.check_in(appointment, {session.site_id}, on_the_day=False)
-        staff.audit(user, "check_in", appointment, detail=detail)
+        desk.apply_check_in(user, appointment, detail, {session.site_id}, on_the_day=False)
         return
     outcome = ACTION_OUTCOME[event.action]
     services.apply_outcome(user, appointment, outcome, detail=detail, reason=event.reason)

@@ -81,6 +81,43 @@ def appointment_for(actor, code):
     return appointment
 
 
+# ------------------------------------------------- one step on an appointment already found
+# The desk, the outreach tally and an outreach desk's offline queue each move an appointment
+# through these, so the state change, what goes with it and its audit entry stay together.
+# They run in the caller's transaction; `detail` is the audit entry's.
+
+
+def apply_check_in(actor, appointment, detail, site_ids=None, on_the_day=True):
+    """Check the resident in (see appointments.check_in) and audit it; raises InvalidQR,
+    WrongSiteOrDay, AlreadyCheckedIn, InvalidState."""
+    appointments.check_in(appointment, site_ids, on_the_day=on_the_day)
+    audit(actor, "check_in", appointment, detail=detail)
+
+
+def apply_recorded(actor, appointment, detail, ikd_activated=False):
+    """Mark the resident recorded, queue their card and audit it; raises InvalidState."""
+    appointments.mark_recorded(appointment, ikd_activated=ikd_activated)
+    # docs/api.md: marking a resident recorded runs the card allocation in the same transaction.
+    cards.on_recorded(appointment, actor_id=actor.id)
+    audit(actor, "recorded", appointment, detail=detail)
+
+
+def apply_recording_failed(actor, appointment, reason, detail):
+    """Mark the recording failed for `reason` (the NIK may book again) and audit it;
+    raises InvalidState."""
+    appointments.mark_recording_failed(appointment, reason)
+    audit(actor, "recording_failed", appointment, detail=detail)
+
+
+def apply_no_show(actor, appointment, detail=""):
+    """Mark the resident absent and audit it; raises InvalidState."""
+    appointments.mark_no_show(appointment)
+    audit(actor, "no_show", appointment, detail=detail)
+
+
+# ---------------------------------------------------------------------- desk actions
+
+
 @transactional
 def check_in(actor, qr=None, code=None, site_id=None):
     """Check a resident in from a scanned QR text or a typed code, at the desk's site
@@ -88,9 +125,8 @@ def check_in(actor, qr=None, code=None, site_id=None):
     AlreadyCheckedIn, InvalidState, Forbidden."""
     site_ids = {_site_for(actor, site_id).id} if site_id is not None else site_scope(actor)
     appointment = appointments.appointment_for_checkin(qr=qr, code=code)
-    appointments.check_in(appointment, site_ids)
+    apply_check_in(actor, appointment, "qr" if qr is not None else "code", site_ids)
     _queue_number(appointment)
-    audit(actor, "check_in", appointment, detail="qr" if qr is not None else "code")
     return appointment
 
 
@@ -108,10 +144,7 @@ def _queue_number(appointment):
 def mark_recorded(actor, code, ikd_activated=False):
     """Biometrics taken (and the IKD activated, when ticked); raises NotFound, InvalidState."""
     appointment = appointment_for(actor, code)
-    appointments.mark_recorded(appointment, ikd_activated=ikd_activated)
-    # docs/api.md: marking a resident recorded runs the card allocation in the same transaction.
-    cards.on_recorded(appointment, actor_id=actor.id)
-    audit(actor, "recorded", appointment, detail="ikd" if ikd_activated else "")
+    apply_recorded(actor, appointment, "ikd" if ikd_activated else "", ikd_activated)
     return appointment
 
 
@@ -119,8 +152,7 @@ def mark_recorded(actor, code, ikd_activated=False):
 def mark_recording_failed(actor, code, reason):
     """Recording failed for a reason; the NIK may book again. Raises NotFound, InvalidState."""
     appointment = appointment_for(actor, code)
-    appointments.mark_recording_failed(appointment, reason)
-    audit(actor, "recording_failed", appointment, detail=reason)
+    apply_recording_failed(actor, appointment, reason, reason)
     return appointment
 
 
@@ -141,8 +173,7 @@ def mark_recording_rejected(actor, code, reason, note=""):
 def mark_no_show(actor, code):
     """The resident did not come; raises NotFound, InvalidState."""
     appointment = appointment_for(actor, code)
-    appointments.mark_no_show(appointment)
-    audit(actor, "no_show", appointment)
+    apply_no_show(actor, appointment)
     return appointment
 
 

@@ -6,8 +6,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from scheduler import clock
-from scheduler.appointments import services as appointments
-from scheduler.cards import services as cards
 from scheduler.db import transactional
 from scheduler.errors import DomainError, InvalidState, ValidationError
 from scheduler.extensions import db
@@ -17,7 +15,7 @@ from scheduler.outreach.models import (
 )
 from scheduler.outreach.services.requests import _claim
 from scheduler.outreach.services.sessions import get_session, session_appointments
-from scheduler.staff import services as staff
+from scheduler.staff import desk
 
 # The appointment status each tally outcome ends in, and the reason written for a failure.
 OUTCOME_STATUS = {
@@ -47,25 +45,19 @@ class TallyResult:
 
 def apply_outcome(user, appointment, outcome, detail="outreach tally", reason=None):
     """Move one participant's appointment to what the tally (or an offline desk) says,
-    through the same services and audit entries as the desk. `reason` is added to the
-    failure's reason. Raises DomainError when the appointment is in a state that must not
-    be overruled (a desk acted first)."""
+    through the desk's own steps (so the same card queueing and audit entries). `reason` is
+    added to the failure's reason. Raises DomainError when the appointment is in a state
+    that must not be overruled (a desk acted first)."""
     if appointment.status == "booked" and outcome != "absent":
         # The team saw the resident: checked in on the day, whenever the tally is written.
-        appointments.check_in(appointment, on_the_day=False)
-        staff.audit(user, "check_in", appointment, detail=detail)
+        desk.apply_check_in(user, appointment, detail, on_the_day=False)
     if outcome == "recorded":
-        appointments.mark_recorded(appointment)
-        # As at the desk: the card is queued and allocated in the same transaction.
-        cards.on_recorded(appointment, actor_id=user.id)
-        staff.audit(user, "recorded", appointment, detail=detail)
+        desk.apply_recorded(user, appointment, detail)
     elif outcome == "absent":
-        appointments.mark_no_show(appointment)
-        staff.audit(user, "no_show", appointment, detail=detail)
+        desk.apply_no_show(user, appointment, detail)
     else:
         why = FAILURE_REASON[outcome] + (f": {reason}" if reason else "")
-        appointments.mark_recording_failed(appointment, why[:200])
-        staff.audit(user, "recording_failed", appointment, detail=f"{detail}: {outcome}")
+        desk.apply_recording_failed(user, appointment, why[:200], f"{detail}: {outcome}")
 
 
 def save_outcome(session, appointment_id, outcome, user, at):
