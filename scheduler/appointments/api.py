@@ -6,11 +6,12 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import get_locale
 
 from scheduler import links
 from scheduler.appointments import services
+from scheduler.appointments.limits import lookup_limits
 from scheduler.appointments.schemas import (
     AppointmentEnvelope,
     AppointmentsEnvelope,
@@ -21,7 +22,6 @@ from scheduler.appointments.schemas import (
 )
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import NotFound, ValidationError
-from scheduler.extensions import limiter
 from scheduler.openapi import api_doc, load_json, parse_body
 from scheduler.sites.schemas import site_json, slot_json
 
@@ -61,31 +61,6 @@ def _signed_url_parts(endpoint, _root):
     head, rest = url.rsplit(_CODE_MARK, 1)
     middle, tail = rest.rsplit(_SIG_MARK, 1)
     return head, middle, tail
-
-
-def _failed_lookup(response):
-    return response.status_code == 404
-
-
-def _code_key():
-    return "code:" + services.normalize_code(request.view_args.get("code", ""))
-
-
-def lookup_limits(fn):
-    """Limit failed code + NIK checks per code and per address (one counter for every
-    endpoint that checks them: look-up, cancel, reschedule, my-data, erase)."""
-    fn = limiter.shared_limit(
-        lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
-        key_func=_code_key,
-        deduct_when=_failed_lookup,
-        scope="lookup-code",
-    )(fn)
-    fn = limiter.shared_limit(
-        lambda: current_app.config["LOOKUP_LIMIT_PER_ADDRESS"],
-        deduct_when=_failed_lookup,
-        scope="lookup-address",
-    )(fn)
-    return fn
 
 
 @bp.post("/appointments")

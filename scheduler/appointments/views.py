@@ -5,16 +5,12 @@ through the same services. The full NIK is only ever read from a POST body and n
 written back into a page after it was accepted.
 """
 
-import math
-import time
 from datetime import date
 from itertools import groupby
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -33,9 +29,9 @@ from scheduler.appointments.forms import (
     applicant_of,
     booking_faults,
 )
+from scheduler.appointments.limits import page_lookup_limits
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import DomainError, NotFound, SlotFull, ValidationError
-from scheduler.extensions import limiter
 from scheduler.sites import services as sites
 
 bp = Blueprint("appointments_views", __name__)
@@ -154,44 +150,6 @@ def _site_choice(site_id, raw_day):
     }
 
 
-# ------------------------------------------------------------------- rate-limited look-up
-
-
-def _failed_lookup(response):
-    return response.status_code == 404
-
-
-def _code_key():
-    code = (request.view_args or {}).get("code") or request.form.get("code", "")
-    return "code:" + services.normalize_code(code)
-
-
-def _limited(request_limit):
-    # The central error handler renders g.form_page for the 429 it is about to raise.
-    minutes = max(1, math.ceil((request_limit.reset_at - time.time()) / 60))
-    g.form_page = ("appointments/limited.html", {"minutes": minutes})
-
-
-def lookup_limits(fn):
-    """The API's limits on failed code + NIK checks, sharing its counters."""
-    fn = limiter.shared_limit(
-        lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
-        key_func=_code_key,
-        deduct_when=_failed_lookup,
-        scope="lookup-code",
-        methods=["POST"],
-        on_breach=_limited,
-    )(fn)
-    fn = limiter.shared_limit(
-        lambda: current_app.config["LOOKUP_LIMIT_PER_ADDRESS"],
-        deduct_when=_failed_lookup,
-        scope="lookup-address",
-        methods=["POST"],
-        on_breach=_limited,
-    )(fn)
-    return fn
-
-
 # -------------------------------------------------------------------------- booking
 
 
@@ -289,7 +247,7 @@ def appointment(code):
 
 
 @bp.route("/cek", methods=["GET", "POST"])
-@lookup_limits
+@page_lookup_limits
 def lookup():
     form = LookupForm()
     if request.method == "GET" or not form.validate_on_submit():
@@ -303,7 +261,7 @@ def lookup():
 
 
 @bp.route("/janji/<code>/batal", methods=["GET", "POST"])
-@lookup_limits
+@page_lookup_limits
 def cancel(code):
     appointment = _signed(code)
     form = NikConfirmForm()
@@ -326,7 +284,7 @@ def cancel(code):
 
 
 @bp.route("/janji/<code>/ubah", methods=["GET", "POST"])
-@lookup_limits
+@page_lookup_limits
 def reschedule(code):
     appointment = _signed(code)
     form = RescheduleForm()

@@ -3,7 +3,7 @@ limits: a wrong NIK is the same 404 as an unknown code)."""
 
 from flask import Blueprint, jsonify
 
-from scheduler.appointments.api import lookup_limits
+from scheduler.appointments.limits import lookup_limits
 from scheduler.appointments.schemas import NikIn
 from scheduler.openapi import api_doc, parse_body
 from scheduler.privacy import services

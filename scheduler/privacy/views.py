@@ -7,7 +7,8 @@ import json
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
-from scheduler.appointments.views import _form_failed, lookup_limits
+from scheduler.appointments.limits import page_lookup_limits
+from scheduler.appointments.views import _form_failed
 from scheduler.errors import DomainError
 from scheduler.privacy import labels, services
 from scheduler.privacy.forms import DownloadForm, EraseForm, MyDataForm
@@ -20,7 +21,7 @@ def _page_context():
 
 
 @bp.route("/data-saya", methods=["GET", "POST"])
-@lookup_limits
+@page_lookup_limits
 def my_data():
     form = MyDataForm(
         data={"code": request.args.get("kode", "")} if request.method == "GET" else None
@@ -52,7 +53,7 @@ def download():
 
 
 @bp.route("/data-saya/hapus", methods=["GET", "POST"])
-@lookup_limits
+@page_lookup_limits
 def erase():
     form = EraseForm(
         data={"code": request.args.get("kode", "")} if request.method == "GET" else None

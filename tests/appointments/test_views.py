@@ -244,25 +244,6 @@ def test_lookup_with_a_wrong_nik_is_404_next_to_the_nik(client, booked):
     assert f'value="{appointment.code}"' in text(resp)
 
 
-def test_lookup_is_rate_limited_on_failures_only(client, app, booked, monkeypatch):
-    appointment, nik = booked
-    monkeypatch.setitem(app.config, "LOOKUP_LIMIT_PER_CODE", "3 per 10 minutes")
-    for _ in range(5):  # successes do not count
-        assert client.post("/cek", data={"code": appointment.code, "nik": nik}).status_code == 302
-    wrong = make_nik(BIRTH)
-    for _ in range(3):
-        assert client.post("/cek", data={"code": appointment.code, "nik": wrong}).status_code == 404
-    resp = client.post("/cek", data={"code": appointment.code, "nik": nik})
-    assert resp.status_code == 429
-    assert "Retry-After" in resp.headers
-    html = text(resp)
-    assert "Terlalu banyak percobaan" in html and "menit" in html
-    # The form itself still opens, and another code is not affected.
-    assert client.get("/cek").status_code == 200
-    other = client.post("/cek", data={"code": "AAAAAAAA", "nik": wrong})
-    assert other.status_code == 404
-
-
 def test_booking_posts_from_one_address_are_limited_with_a_friendly_page(
     client, app, slot, monkeypatch
 ):
