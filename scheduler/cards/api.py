@@ -1,7 +1,6 @@
 """Staff JSON API for blank stock, the print queue, printing and pickup."""
 
 from flask import Blueprint, jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from scheduler import reads
@@ -35,7 +34,6 @@ from scheduler.cards.schemas import (
     queue_card_json,
     record_json,
 )
-from scheduler.errors import ValidationError
 from scheduler.openapi import api_doc, parse_body, parse_query, validate
 
 bp = Blueprint("cards_api", __name__, url_prefix="/api/v1")
@@ -287,11 +285,6 @@ def certificate(code):
 )
 def replacement():
     data = parse_body(ReplacementIn)
-    if (
-        current_user.acting_site_ids is not None
-        and data.site_id not in current_user.acting_site_ids
-    ):
-        raise ValidationError(fields={"site_id": _("Bukan lokasi tempat Anda bertugas.")})
     card = services.request_replacement(
         nik=data.nik,
         name=data.name,
@@ -301,6 +294,7 @@ def replacement():
         reason=data.reason,
         site_id=data.site_id,
         actor_id=current_user.id,
+        site_ids=current_user.acting_site_ids,
     )
     return _card_response(card), 201
 

@@ -49,12 +49,6 @@ def regency_date(moment):
     return l10n.short_day(moment.astimezone(zone).date()) if moment else ""
 
 
-def _my_sites():
-    everything = sites.list_sites()
-    ids = current_user.acting_site_ids
-    return everything if ids is None else [s for s in everything if s.id in ids]
-
-
 def _date_arg(name, default):
     raw = request.args.get(name)
     if not raw:
@@ -210,13 +204,12 @@ def set_priority(code):
 @page_roles(*STAFF)
 def replacement():
     form = ReplacementForm()
-    form.site_id.choices = [(s.id, s.name) for s in _my_sites()]
+    offered = sites.list_sites(site_ids=current_user.acting_site_ids)
+    form.site_id.choices = [(s.id, s.name) for s in offered]
     g.form_page = ("cards/replacement.html", {"form": form})
     if request.method == "POST":
         if not form.validate_on_submit():
             raise ValidationError(fields=_form_errors(form))
-        if form.site_id.data not in {s.id for s in _my_sites()}:
-            raise ValidationError(fields={"site_id": _("Bukan lokasi tempat Anda bertugas.")})
         card = services.request_replacement(
             nik=form.nik.data,
             name=form.name.data.strip(),
@@ -226,6 +219,8 @@ def replacement():
             reason=form.reason.data,
             site_id=form.site_id.data,
             actor_id=current_user.id,
+            # Only the sites the form offered (active ones): another is refused.
+            site_ids={s.id for s in offered},
         )
         flash(_("Permohonan KTP-el pengganti %(code)s masuk antrean cetak.", code=card.code))
         return redirect(url_for("cards_views.pickup_desk", q=card.code))

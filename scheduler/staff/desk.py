@@ -62,13 +62,18 @@ def desk_sites(actor):
     return db.session.scalars(query).all()
 
 
+def check_desk_site(actor, site_id):
+    """Refuse any site but the active ones the actor works at (desk_sites) as NotFound, so a
+    page that polls one site's table never shows another's. Raises Forbidden, NotFound."""
+    sites.check_site({s.id for s in desk_sites(actor)}, site_id, NotFound())
+
+
 def _site_for(actor, site_id, field="site_id"):
     scope = site_scope(actor)
     site = db.session.get(Site, site_id) if site_id else None
     if site is None:
         raise ValidationError(fields={field: _l("Lokasi tidak dikenal.")})
-    if scope is not None and site.id not in scope:
-        raise Forbidden(_l("Anda tidak bertugas di lokasi ini."))
+    sites.check_site(scope, site.id, Forbidden(_l("Anda tidak bertugas di lokasi ini.")))
     return site
 
 
@@ -76,8 +81,7 @@ def appointment_for(actor, code):
     """An appointment the actor may act on; another site's appointment is NotFound."""
     scope = site_scope(actor)
     appointment = appointments.get_by_code(code)
-    if scope is not None and appointment.site_id not in scope:
-        raise NotFound()
+    sites.check_site(scope, appointment.site_id, NotFound())
     return appointment
 
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 from scheduler import clock
 from scheduler.appointments.forms import ASSISTANCE_LABELS
 from scheduler.auth import page_roles
-from scheduler.errors import BirthDateMismatch, DomainError, NotFound, ValidationError
+from scheduler.errors import BirthDateMismatch, DomainError, ValidationError
 from scheduler.openapi import load_json, validate
 from scheduler.sites import services as sites
 from scheduler.staff import desk, queue
@@ -112,11 +112,8 @@ def roster_fragment():
     """The roster's table alone; the page polls it to refresh without a full reload."""
     if _int_arg("site_id") is None:
         raise ValidationError(fields={"site_id": _("Pilih lokasi.")})
-    # Only the user's own sites are listed, so another site's id is refused, never shown.
-    site_list = desk.desk_sites(current_user)
-    if _int_arg("site_id") not in {s.id for s in site_list}:
-        raise NotFound()
-    resp = make_response(render_template("staff/_roster_table.html", **_roster_context(site_list)))
+    desk.check_desk_site(current_user, _int_arg("site_id"))
+    resp = make_response(render_template("staff/_roster_table.html", **_roster_context()))
     resp.headers["Cache-Control"] = "no-store"
     return resp
 

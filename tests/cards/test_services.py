@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.cards import certificates, services, stock
-from scheduler.cards.models import StockEntry
+from scheduler.cards.models import CardRequest, StockEntry
 from scheduler.errors import InvalidState, ValidationError
 from scheduler.extensions import db
 from scheduler.notifications.models import OutboxMessage
@@ -219,6 +219,25 @@ def test_replacement_joins_the_same_queue(record, office):
         and card.print_on == MON + timedelta(days=0)
         or (card.print_on == MON + timedelta(days=1))
     )
+
+
+def test_a_replacement_at_a_site_outside_the_actors_is_refused(office):
+    elsewhere = make_site(name="Kecamatan Lain", kind="subdistrict")
+    db.session.commit()
+    with pytest.raises(ValidationError) as refused:
+        services.request_replacement(
+            nik=make_nik(date(1985, 2, 1)),
+            name="Rudi Hartono",
+            birth_date=date(1985, 2, 1),
+            phone="081298765432",
+            reason="lost",
+            site_id=office.id,
+            site_ids={elsewhere.id},
+        )
+    assert {k: str(v) for k, v in refused.value.fields.items()} == {
+        "site_id": "Bukan lokasi tempat Anda bertugas."
+    }
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CardRequest)) == 0
 
 
 def test_outreach_cards_are_collected_at_the_kecamatan_office(record, office):

@@ -100,8 +100,11 @@ def check_in(appointment, site_ids=None, on_the_day=True):
     if appointment.status == "cancelled":
         _refuse_checkin(appointment)
     site = appointment.site
-    if site_ids is not None and appointment.site_id not in site_ids:
-        raise WrongSiteOrDay(_l("Janji temu ini untuk lokasi lain: %(site)s.", site=site.name))
+    sites.check_site(
+        site_ids,
+        appointment.site_id,
+        WrongSiteOrDay(_l("Janji temu ini untuk lokasi lain: %(site)s.", site=site.name)),
+    )
     if not on_the_day:
         _refuse_checkin(appointment)
         if not _transition(

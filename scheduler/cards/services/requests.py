@@ -110,9 +110,16 @@ def request_replacement(
     email=None,
     locale="id",
     actor_id=None,
+    site_ids=None,
 ):
-    """Queue a replacement card (lost, damaged, changed data): no new recording, the same
-    queue and blanks. Raises ValidationError, InvalidState (a card already in process)."""
+    """Queue a replacement card (lost, damaged, changed data) at one of the actor's
+    `site_ids` (None: any): no new recording, the same queue and blanks. Raises
+    ValidationError, InvalidState (a card already in process)."""
+    sites.check_site(
+        site_ids,
+        site_id,
+        ValidationError(fields={"site_id": _l("Bukan lokasi tempat Anda bertugas.")}),
+    )
     names.check_name(name)
     info = niks.parse_nik(nik)
     niks.check_birth_date(info, birth_date)

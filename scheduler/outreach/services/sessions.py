@@ -66,8 +66,8 @@ def get_session(session_id, user, roles=("admin", "coordinator")):
         raise NotFound()
     if user.role == "coordinator" and session.request.coordinator_id != user.id:
         raise NotFound()
-    if user.role == "staff" and session.site_id not in user.site_ids:
-        raise NotFound()
+    if user.role == "staff":
+        sites.check_site(user.acting_site_ids, session.site_id, NotFound())
     return session
 
 

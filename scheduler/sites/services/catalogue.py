@@ -23,8 +23,9 @@ from scheduler.sites.services.calendar import zone
 # ---------------------------------------------------------------------------- queries
 
 
-def list_sites(kind=None, kecamatan=None, include_inactive=False):
-    """Sites, filtered by kind and by kecamatan (its name or region code)."""
+def list_sites(kind=None, kecamatan=None, include_inactive=False, site_ids=None):
+    """Sites, filtered by kind, by kecamatan (its name or region code) and by a user's
+    `site_ids` (None: every site)."""
     query = sa.select(Site).order_by(
         sa.case({"office": 0, "subdistrict": 1, "school": 2, "village_hall": 3}, value=Site.kind),
         Site.kecamatan,
@@ -34,6 +35,8 @@ def list_sites(kind=None, kecamatan=None, include_inactive=False):
         query = query.where(Site.active.is_(True))
     if kind:
         query = query.where(Site.kind == kind)
+    if site_ids is not None:
+        query = query.where(Site.id.in_(list(site_ids)))
     if kecamatan:
         query = query.where(
             sa.or_(
@@ -63,6 +66,15 @@ def get_site(site_id):
     if site is None:
         raise NotFound()
     return site
+
+
+def check_site(site_ids, site_id, refusal):
+    """Raise `refusal` (a DomainError) unless `site_id` is one of `site_ids`, the sites a
+    user acts for (None: every site, an admin's). Each caller keeps its own answer: NotFound
+    where another site's record must not be seen to exist, Forbidden or a field's message
+    where the user named the site."""
+    if site_ids is not None and site_id not in site_ids:
+        raise refusal
 
 
 def booking_horizon(site):
