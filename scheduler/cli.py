@@ -3,6 +3,7 @@
 import click
 from flask import current_app
 
+from scheduler.auth import ROLES
 from scheduler.errors import DomainError
 
 
@@ -94,7 +95,7 @@ def _register_users(app):
     @users.command("create")
     @click.option("--email", required=True)
     @click.option("--password", required=True)
-    @click.option("--role", type=click.Choice(["admin", "staff", "coordinator"]), required=True)
+    @click.option("--role", type=click.Choice(ROLES), required=True)
     @click.option("--site", "sites", type=int, multiple=True, help="A site id (may repeat).")
     @click.option("--name", default="")
     def users_create(email, password, role, sites, name):

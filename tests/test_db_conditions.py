@@ -186,7 +186,6 @@ def test_no_list_of_codes_is_written_by_hand_in_sql_text():
 
 # Copies of a status set still written out by hand, with what they should read instead.
 STATUS_COPIES_LEFT = {
-    "notifications/delivery.py": "UNSENT_STATUSES (the worker's due messages)",
     "outreach/services/tally.py": "ACTIVE_STATUSES (a participant the tally may still change)",
     "outreach/sync.py": "ACTIVE_STATUSES (the statuses an offline recording may start from)",
 }

@@ -32,7 +32,7 @@ from scheduler.db import transaction
 from scheduler.extensions import db
 from scheduler.notifications import messages
 from scheduler.notifications.channels import Channels, DeliveryError
-from scheduler.notifications.models import OutboxMessage
+from scheduler.notifications.models import UNSENT_STATUSES, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ _COLUMNS = (
 
 def _due(now):
     return sa.and_(
-        _T.c.status.in_(("pending", "failed")),
+        _T.c.status.in_(UNSENT_STATUSES),
         _T.c.next_attempt_at <= now,
         sa.or_(_T.c.lease_until.is_(None), _T.c.lease_until < now),
     )

@@ -5,11 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from scheduler.appointments.models import CHANNELS as BOOKING_CHANNELS
+from scheduler.appointments.models import STATUSES
 from scheduler.appointments.schemas import CardPickupSite
 from scheduler.cards.models import COLLECTORS
 from scheduler.notifications.models import CHANNELS, OUTBOX_STATUSES, PROVIDER_STATUSES
-
-Status = Literal["booked", "checked_in", "recorded", "recording_failed", "no_show", "cancelled"]
 
 
 class SlotTimes(BaseModel):
@@ -24,8 +24,8 @@ class SiteRef(BaseModel):
 
 class BookingData(BaseModel):
     code: str
-    status: Status
-    channel: Literal["web", "api", "walk_in", "roster"]
+    status: Literal[STATUSES]
+    channel: Literal[BOOKING_CHANNELS]
     name: str
     nik_masked: str
     birth_date: date
