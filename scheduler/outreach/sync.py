@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scheduler import clock, l10n
 from scheduler.appointments import services as appointments
+from scheduler.appointments.models import ACTIVE_STATUSES
 from scheduler.db import transactional
 from scheduler.errors import DomainError
 from scheduler.extensions import db
@@ -218,8 +219,8 @@ def _conflict(session, appointment, event):
 # records, as the tally does).
 ALLOWED_FROM = {
     "checkin": ("booked",),
-    "recorded": ("booked", "checked_in"),
-    "recording_failed": ("booked", "checked_in"),
+    "recorded": ACTIVE_STATUSES,
+    "recording_failed": ACTIVE_STATUSES,
     "absent": ("booked",),
 }
 STATUS_WORDS = {

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from scheduler import clock
+from scheduler.appointments.models import ACTIVE_STATUSES
 from scheduler.db import transactional
 from scheduler.errors import DomainError, InvalidState, ValidationError
 from scheduler.extensions import db
@@ -100,7 +101,7 @@ def record_tally(session_id, user, outcomes, summary=""):
         db.session.refresh(appointment)
         target = OUTCOME_STATUS[outcome]
         if appointment.status != target:
-            if appointment.status not in ("booked", "checked_in"):
+            if appointment.status not in ACTIVE_STATUSES:
                 result.kept.append((appointment, outcome, appointment.status))
                 continue
             try:
