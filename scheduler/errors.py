@@ -8,6 +8,7 @@ from limits.errors import StorageError
 from werkzeug.exceptions import HTTPException
 
 from scheduler import outage
+from scheduler.forms import render_form
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -146,9 +147,9 @@ def _render_html(status, message, fields=None):
     page = getattr(g, "form_page", None)
     if page is not None and status < 500:
         template, context = page
-        return render_template(
-            template, **context, errors=fields or {}, error_message=str(message)
-        ), status
+        return render_form(
+            template, status=status, errors=fields or {}, error_message=str(message), **context
+        )
     return render_template("errors/error.html", status=status, message=str(message)), status
 
 

@@ -9,7 +9,7 @@ import os
 
 import wtforms
 from babel.support import Translations
-from flask import has_request_context
+from flask import has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -41,6 +41,43 @@ class _Gettext:
 
     def ngettext(self, singular, plural, n):
         return wtforms_translations().ngettext(singular, plural, n)
+
+
+def form_errors(form):
+    """{field's name: its first message} of what a form's own validation refused (its
+    own fields; a list or a form nested in it keeps its messages on its fields)."""
+    return {
+        f.name: f.errors[0]
+        for f in form
+        if f.errors and not isinstance(f.errors[0], (dict, list, tuple))
+    }
+
+
+def render_form(template, form=None, status=None, error=None, **context):
+    """A page with a form and what was wrong with it: 200 on a GET, 422 after a POST
+    (its own validation refused it), each message next to its field and all of them in
+    the page's error summary.
+
+    `form` (the context's `form` unless another is given: a page with several forms
+    names the one refused) gives the page's `errors`. `error`, a DomainError a service
+    raised, gives its message, its code, its fields and its status instead. An `errors`
+    in the context wins: a view that shows a message on another field than the service
+    named passes its own."""
+    if form is None:
+        form = context.get("form")
+    if error is not None:
+        context.setdefault("error_message", str(error.message))
+        context.setdefault("error_code", error.code)
+        errors = {name: str(message) for name, message in (error.fields or {}).items()}
+        status = status or error.status
+    else:
+        errors = form_errors(form) if form is not None else {}
+    if form is not None:
+        context.setdefault("form", form)
+    context.setdefault("errors", errors)
+    if status is None:
+        status = 422 if request.method == "POST" else 200
+    return render_template(template, **context), status
 
 
 class PageForm(FlaskForm):

@@ -11,16 +11,10 @@ from scheduler.appointments.forms import HouseholdForm
 from scheduler.appointments.views import _link, bp
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import DomainError, NotFound
+from scheduler.forms import render_form
 from scheduler.sites import services as sites
 
 TEMPLATE = "appointments/household.html"
-
-
-def _page(context, status=200, errors=None, error_message=None):
-    return (
-        render_template(TEMPLATE, errors=errors or {}, error_message=error_message, **context),
-        status,
-    )
 
 
 def _form_errors(exc):
@@ -70,22 +64,29 @@ def book_household(slot_id):
         "max_members": services.MAX_MEMBERS,
     }
     if request.method == "GET":
-        return _page(context)
+        return render_form(TEMPLATE, **context)
+    # Adding or removing a member posts the form back: the page again, nothing refused.
     if request.form.get("add_member"):
         if len(form.members) < services.MAX_MEMBERS:
             form.members.append_entry()
-        return _page(context)
+        return render_form(TEMPLATE, status=200, **context)
     remove = request.form.get("remove_member", "")
     if remove.isdigit():
         if len(form.members) > 1:
             _drop_member(form, int(remove))
-        return _page(context)
+        return render_form(TEMPLATE, status=200, **context)
     if not form.validate_on_submit():
-        return _page(context, 422)
+        return render_form(TEMPLATE, **context)
     try:
         booked = services.book_household(slot_id, _household(form), channel="web")
     except DomainError as exc:
-        return _page(context, exc.status, _form_errors(exc), str(exc.message))
+        return render_form(
+            TEMPLATE,
+            status=exc.status,
+            errors=_form_errors(exc),
+            error_message=str(exc.message),
+            **context,
+        )
     flash(_("Janji temu untuk %(n)s anggota keluarga sudah tercatat.", n=len(booked)))
     codes = ".".join(a.code for a in booked)
     return redirect(url_for(".household", k=codes, s=services.household_signature(codes)))

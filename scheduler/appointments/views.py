@@ -32,6 +32,7 @@ from scheduler.appointments.forms import (
 from scheduler.appointments.limits import page_lookup_limits
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import DomainError, NotFound, SlotFull, ValidationError
+from scheduler.forms import render_form
 from scheduler.sites import services as sites
 
 bp = Blueprint("appointments_views", __name__)
@@ -77,26 +78,15 @@ def card_status(status):
 # ---------------------------------------------------------------------------- helpers
 
 
-def _errors_of(exc):
+def refused_fields(exc):
+    """Where a resident page shows a refusal: the service's fields, or the NIK for a
+    refusal about the NIK itself (a booking it holds already, a code and NIK that match
+    nothing)."""
     if exc.fields:
         return {name: str(message) for name, message in exc.fields.items()}
     if exc.code in NIK_ERRORS:
         return {"nik": str(exc.message)}
     return {}
-
-
-def _form_failed(template, exc, **context):
-    """Re-render a form with the service's message next to the field at fault."""
-    return (
-        render_template(
-            template,
-            errors=_errors_of(exc),
-            error_message=str(exc.message),
-            error_code=exc.code,
-            **context,
-        ),
-        exc.status,
-    )
 
 
 def _link(appointment):
@@ -197,11 +187,17 @@ def book(slot_id):
     if not slot.available:
         context["alternatives"] = sites.nearest_free_slots(slot)
         if request.method == "GET":
-            return _form_failed("appointments/book.html", SlotFull(), **context)
+            full = SlotFull()
+            return render_form(
+                "appointments/book.html", error=full, errors=refused_fields(full), **context
+            )
     if request.method == "GET":
-        return render_template("appointments/book.html", errors={}, **context)
+        return render_form("appointments/book.html", **context)
     if not form.validate_on_submit():
-        return _form_failed("appointments/book.html", _all_faults(form, slot), **context)
+        faults = _all_faults(form, slot)
+        return render_form(
+            "appointments/book.html", error=faults, errors=refused_fields(faults), **context
+        )
     applicant, phone_errors = applicant_of(form)
     try:
         appointment, _created = services.book_appointment(
@@ -212,7 +208,9 @@ def book(slot_id):
             # Filled while the resident typed: the nearest free times, one press each
             # with what was typed.
             context["alternatives"] = sites.nearest_free_slots(slot)
-        return _form_failed("appointments/book.html", exc, **context)
+        return render_form(
+            "appointments/book.html", error=exc, errors=refused_fields(exc), **context
+        )
     flash(_("Janji temu Anda sudah tercatat. Simpan atau cetak halaman ini."))
     return redirect(_link(appointment))
 
@@ -251,12 +249,11 @@ def appointment(code):
 def lookup():
     form = LookupForm()
     if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("appointments/lookup.html", form=form, errors={}), status
+        return render_form("appointments/lookup.html", form)
     try:
         appointment = services.find_for_resident(form.code.data, form.nik.data)
     except DomainError as exc:
-        return _form_failed("appointments/lookup.html", exc, form=form)
+        return render_form("appointments/lookup.html", form, error=exc, errors=refused_fields(exc))
     return redirect(_link(appointment))
 
 
@@ -273,12 +270,13 @@ def cancel(code):
         "signature": request.args.get("s"),
     }
     if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("appointments/cancel.html", errors={}, **context), status
+        return render_form("appointments/cancel.html", **context)
     try:
         appointment = services.cancel_appointment(appointment.code, form.nik.data)
     except DomainError as exc:
-        return _form_failed("appointments/cancel.html", exc, **context)
+        return render_form(
+            "appointments/cancel.html", error=exc, errors=refused_fields(exc), **context
+        )
     flash(_("Janji temu sudah dibatalkan dan kursinya dilepas."))
     return redirect(_link(appointment))
 
@@ -316,13 +314,15 @@ def reschedule(code):
     }
     if request.method == "GET" or not form.validate_on_submit():
         status = 422 if request.method == "POST" or choice["bad_day"] else 200
-        return render_template("appointments/reschedule.html", errors={}, **context), status
+        return render_form("appointments/reschedule.html", status=status, **context)
     try:
         appointment = services.reschedule_appointment(
             appointment.code, form.nik.data, form.slot_id.data
         )
     except DomainError as exc:
-        return _form_failed("appointments/reschedule.html", exc, **context)
+        return render_form(
+            "appointments/reschedule.html", error=exc, errors=refused_fields(exc), **context
+        )
     flash(_("Jadwal sudah dipindahkan. Kode booking Anda tetap sama."))
     return redirect(_link(appointment))
 

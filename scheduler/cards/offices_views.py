@@ -8,8 +8,9 @@ from flask_login import current_user
 from scheduler.auth import page_roles
 from scheduler.cards import offices
 from scheduler.cards.forms import OfficeForm, TransferForm
-from scheduler.cards.views import _form_errors, _stock_context, _stock_forms, bp
+from scheduler.cards.views import _stock_context, _stock_forms, bp
 from scheduler.errors import DomainError, ValidationError
+from scheduler.forms import form_errors
 from scheduler.sites import services as sites
 
 
@@ -30,9 +31,7 @@ def office_forms(office_list):
 def _post(form, act):
     try:
         if not form.validate_on_submit():
-            raise ValidationError(
-                fields={f"{form._prefix}{k}": v for k, v in _form_errors(form).items()}
-            )
+            raise ValidationError(fields=form_errors(form))
         message = act(form)
     except DomainError:
         g.form_page = ("cards/stock.html", _stock_context(_stock_forms()))

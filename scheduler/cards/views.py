@@ -35,6 +35,7 @@ from scheduler.cards.forms import (
 from scheduler.cards.models import UNPRINTED_STATUSES
 from scheduler.errors import DomainError, ValidationError
 from scheduler.extensions import limiter
+from scheduler.forms import form_errors, render_form
 from scheduler.sites import services as sites
 
 bp = Blueprint("cards_views", __name__)
@@ -66,10 +67,6 @@ def _shown(action, cards, detail=""):
     )
 
 
-def _form_errors(form):
-    return {name: errors[0] for name, errors in form.errors.items() if errors}
-
-
 # ------------------------------------------------------------------------ print desk
 
 
@@ -89,7 +86,7 @@ def print_desk():
 def print_card(code):
     form = PrintedForm()
     if not form.validate_on_submit():
-        raise ValidationError(fields=_form_errors(form))
+        raise ValidationError(fields=form_errors(form))
     card = services.mark_printed(
         code,
         actor_id=current_user.id,
@@ -139,7 +136,7 @@ def hand_over(code):
         "cards/pickup_desk.html",
         {"q": code, "card": card, "summary": services.card_json(card), "form": form},
     )
-    errors = {} if form.validate_on_submit() else _form_errors(form)
+    errors = {} if form.validate_on_submit() else form_errors(form)
     if form.collected_by.data == "family":
         if not (form.collector_name.data or "").strip():
             errors["collector_name"] = _("Tulis nama anggota keluarga yang mengambil.")
@@ -194,7 +191,7 @@ def queue():
 def set_priority(code):
     form = PriorityForm()
     if not form.validate_on_submit():
-        raise ValidationError(fields=_form_errors(form))
+        raise ValidationError(fields=form_errors(form))
     card = services.set_priority(code, form.priority.data, form.reason.data)
     flash(_("Prioritas %(code)s diperbarui.", code=card.code))
     return redirect(url_for("cards_views.queue"))
@@ -209,7 +206,7 @@ def replacement():
     g.form_page = ("cards/replacement.html", {"form": form})
     if request.method == "POST":
         if not form.validate_on_submit():
-            raise ValidationError(fields=_form_errors(form))
+            raise ValidationError(fields=form_errors(form))
         card = services.request_replacement(
             nik=form.nik.data,
             name=form.name.data.strip(),
@@ -224,7 +221,7 @@ def replacement():
         )
         flash(_("Permohonan KTP-el pengganti %(code)s masuk antrean cetak.", code=card.code))
         return redirect(url_for("cards_views.pickup_desk", q=card.code))
-    return render_template("cards/replacement.html", form=form, errors={})
+    return render_form("cards/replacement.html", form)
 
 
 # ---------------------------------------------------------------------- certificates
@@ -347,7 +344,7 @@ def _stock_context(forms):
 @bp.get("/petugas/stok", endpoint="stock")
 @page_roles("admin")
 def stock_page():
-    return render_template("cards/stock.html", **_stock_context(_stock_forms()), errors={})
+    return render_form("cards/stock.html", **_stock_context(_stock_forms()))
 
 
 def _stock_post(which, action):
@@ -355,9 +352,7 @@ def _stock_post(which, action):
     form = forms[which]
     try:
         if not form.validate_on_submit():
-            raise ValidationError(
-                fields={f"{form._prefix}{k}": v for k, v in _form_errors(form).items()}
-            )
+            raise ValidationError(fields=form_errors(form))
         message = action(form)
     except DomainError:
         # The page is rebuilt (figures, chart) only when it must be shown again.

@@ -1,18 +1,19 @@
 """Home-visit pages: the request form for a family or a village coordinator (no login),
 and the admins' and staff's list, plan and results (/petugas/kunjungan-rumah)."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from scheduler.auth import page_roles
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import ValidationError
+from scheduler.forms import render_form
 from scheduler.outreach import forms as outreach_forms
 from scheduler.outreach import services
 from scheduler.outreach.home_forms import REASON_LABELS, HomeVisitForm, PlanForm
 from scheduler.outreach.home_schemas import visit_json
-from scheduler.outreach.views import _area_step, _show, bp
+from scheduler.outreach.views import _area_step, bp
 
 
 @bp.route("/kunjungan-rumah", methods=["GET", "POST"])
@@ -22,9 +23,9 @@ def home_visit_request():
     context = {"form": form}
     g.form_page = ("outreach/home_visit_form.html", context)
     if _area_step():
-        return render_template("outreach/home_visit_form.html", **context, errors={})
+        return render_form("outreach/home_visit_form.html", status=200, **context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/home_visit_form.html", context)
+        return render_form("outreach/home_visit_form.html", **context)
     visit = services.request_home_visit(
         services.HomeVisitInput(
             nik=form.nik.data.strip(),
@@ -64,7 +65,7 @@ def _staff_context(plan_form=None):
 @bp.get("/petugas/kunjungan-rumah")
 @page_roles("admin", "staff")
 def home_visits():
-    return render_template("outreach/home_visits.html", **_staff_context(), errors={})
+    return render_form("outreach/home_visits.html", **_staff_context())
 
 
 @bp.post("/petugas/kunjungan-rumah/rencana")
@@ -74,7 +75,7 @@ def home_visit_plan():
     context = _staff_context(plan_form=form)
     g.form_page = ("outreach/home_visits.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/home_visits.html", context)
+        return render_form("outreach/home_visits.html", form, **context)
     ids = [int(v) for v in request.form.getlist("visit") if v.isdigit()]
     if not ids:
         raise ValidationError(fields={"visit": _("Pilih kunjungan yang dijadwalkan.")})

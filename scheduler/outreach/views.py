@@ -25,6 +25,7 @@ from scheduler.appointments.forms import applicant_of, booking_faults
 from scheduler.auth import page_roles
 from scheduler.booking_limit import booking_limit
 from scheduler.errors import ValidationError
+from scheduler.forms import render_form
 from scheduler.outreach import coverage as coverage_service
 from scheduler.outreach import coverage_chart, coverage_history, forms, roster, services
 from scheduler.outreach.models import OUTCOMES, REQUEST_STATUSES
@@ -53,16 +54,6 @@ def _appointment_labels():
         "no_show": _("Tidak hadir"),
         "cancelled": _("Dibatalkan"),
     }
-
-
-def _form_errors(form):
-    return {name: errors[0] for name, errors in form.errors.items() if errors}
-
-
-def _show(form, template, context):
-    """The form's page again: 422 with the field errors after a POST, 200 on a GET."""
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, **context, errors=_form_errors(form)), status
 
 
 # ----------------------------------------------------------------------------- requests
@@ -97,9 +88,9 @@ def new_request():
     context = {"form": form}
     g.form_page = ("outreach/request_form.html", context)
     if _area_step():
-        return render_template("outreach/request_form.html", **context, errors={})
+        return render_form("outreach/request_form.html", status=200, **context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/request_form.html", context)
+        return render_form("outreach/request_form.html", **context)
     dates = [
         d
         for d in (
@@ -167,7 +158,7 @@ def _detail(request_id, **forms_given):
 @bp.get("/jemput-bola/<int:request_id>")
 @page_roles("admin", "coordinator", "staff")
 def request_detail(request_id):
-    return render_template("outreach/request_detail.html", **_detail(request_id), errors={})
+    return render_form("outreach/request_detail.html", **_detail(request_id))
 
 
 @bp.post("/jemput-bola/<int:request_id>/setujui")
@@ -177,7 +168,7 @@ def approve(request_id):
     context = _detail(request_id, approve_form=form)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/request_detail.html", context)
+        return render_form("outreach/request_detail.html", form, **context)
     approved = services.approve_request(
         request_id,
         current_user,
@@ -204,7 +195,7 @@ def decline(request_id):
     context = _detail(request_id, decline_form=form)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/request_detail.html", context)
+        return render_form("outreach/request_detail.html", form, **context)
     services.decline_request(request_id, current_user, form.reason.data.strip())
     flash(_("Permintaan ditolak; koordinator melihat alasannya."))
     return redirect(url_for("outreach_views.request_detail", request_id=request_id))
@@ -217,7 +208,7 @@ def cancel(request_id):
     context = _detail(request_id)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/request_detail.html", context)
+        return render_form("outreach/request_detail.html", form, **context)
     services.cancel_request(request_id, current_user, (form.reason.data or "").strip())
     flash(_("Permintaan dibatalkan."))
     return redirect(url_for("outreach_views.request_detail", request_id=request_id))
@@ -235,7 +226,7 @@ def upload_roster(session_id):
     context = _detail(session.request_id)
     g.form_page = ("outreach/request_detail.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/request_detail.html", context)
+        return render_form("outreach/request_detail.html", form, **context)
     upload = form.file.data
     steps = roster.stream_roster_import(session_id, current_user, upload.filename, upload.read())
     # Streamed: the page shows progress while hundreds of rows are booked.
@@ -311,7 +302,7 @@ def tally(session_id):
         _shown("view_outreach", session, [a for a, _outcome in context["rows"]])
     g.form_page = ("outreach/tally.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/tally.html", context)
+        return render_form("outreach/tally.html", **context)
     outcomes = {}
     for key, value in request.form.items():
         if key.startswith("outcome-") and value:
@@ -377,10 +368,10 @@ def session_page(session_id):
     }
     g.form_page = ("outreach/session_public.html", context)
     if request.method == "GET":
-        return _show(form, "outreach/session_public.html", context)
+        return render_form("outreach/session_public.html", **context)
     if not form.validate_on_submit():
         errors = booking_faults(form, context["local_start"].date())
-        return render_template("outreach/session_public.html", **context, errors=errors), 422
+        return render_form("outreach/session_public.html", errors=errors, **context)
     applicant, phone_errors = applicant_of(form)
     booked = services.book_session_seat(
         session_id, signature, form.slot_id.data, applicant, field_errors=phone_errors
@@ -408,8 +399,9 @@ def invite():
     if form.validate_on_submit():
         context["link"] = services.invite_coordinator(form.email.data, form.name.data.strip())
     elif request.method == "POST":
-        return _show(form, "outreach/invite.html", context)
-    return render_template("outreach/invite.html", **context, errors={})
+        return render_form("outreach/invite.html", **context)
+    # The new link is shown on the page that answers the POST: 200.
+    return render_form("outreach/invite.html", status=200, **context)
 
 
 @bp.route("/jemput-bola/undangan/<token>", methods=["GET", "POST"])
@@ -419,7 +411,7 @@ def accept_invitation(token):
     context = {"form": form, "invitation": invitation}
     g.form_page = ("outreach/accept.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/accept.html", context)
+        return render_form("outreach/accept.html", **context)
     services.accept_invitation(token, form.password.data)
     flash(_("Akun koordinator sudah dibuat. Silakan masuk."))
     return redirect(url_for("staff_views.login"))
@@ -449,14 +441,14 @@ def _coverage_context(manual=None, upload=None):
 @page_roles("admin")
 def coverage():
     if request.method == "GET":
-        return render_template("outreach/coverage.html", **_coverage_context(), errors={})
+        return render_form("outreach/coverage.html", **_coverage_context())
     form = forms.set_area_choices(forms.CoverageForm())
     context = _coverage_context(manual=form)
     g.form_page = ("outreach/coverage.html", context)
     if _area_step():
-        return render_template("outreach/coverage.html", **context, errors={})
+        return render_form("outreach/coverage.html", status=200, **context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/coverage.html", context)
+        return render_form("outreach/coverage.html", form, **context)
     coverage_service.save_figure(
         form.kecamatan.data,
         form.desa.data,
@@ -476,7 +468,7 @@ def coverage_upload():
     context = _coverage_context(upload=form)
     g.form_page = ("outreach/coverage.html", context)
     if not form.validate_on_submit():
-        return _show(form, "outreach/coverage.html", context)
+        return render_form("outreach/coverage.html", form, **context)
     count = coverage_service.import_figures(form.file.data.read())
     flash(_("%(n)s baris angka cakupan tersimpan.", n=count))
     return redirect(url_for("outreach_views.coverage"))

@@ -8,8 +8,9 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from scheduler.appointments.limits import page_lookup_limits
-from scheduler.appointments.views import _form_failed
+from scheduler.appointments.views import refused_fields
 from scheduler.errors import DomainError
+from scheduler.forms import render_form
 from scheduler.privacy import labels, services
 from scheduler.privacy.forms import DownloadForm, EraseForm, MyDataForm
 
@@ -27,12 +28,11 @@ def my_data():
         data={"code": request.args.get("kode", "")} if request.method == "GET" else None
     )
     if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("privacy/ask.html", form=form, errors={}), status
+        return render_form("privacy/ask.html", form)
     try:
         data, token = services.open_my_data(form.code.data, form.nik.data)
     except DomainError as exc:
-        return _form_failed("privacy/ask.html", exc, form=form)
+        return render_form("privacy/ask.html", form, error=exc, errors=refused_fields(exc))
     return render_template(
         "privacy/my_data.html",
         data=data,
@@ -59,10 +59,9 @@ def erase():
         data={"code": request.args.get("kode", "")} if request.method == "GET" else None
     )
     if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("privacy/erase.html", form=form, errors={}), status
+        return render_form("privacy/erase.html", form)
     try:
         result = services.erase_my_data(form.code.data, form.nik.data)
     except DomainError as exc:
-        return _form_failed("privacy/erase.html", exc, form=form)
+        return render_form("privacy/erase.html", form, error=exc, errors=refused_fields(exc))
     return render_template("privacy/erased.html", result=result, title=_("Data Anda"))

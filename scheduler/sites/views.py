@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from scheduler.auth import page_roles
 from scheduler.errors import DomainError
+from scheduler.forms import render_form
 from scheduler.sites import services
 from scheduler.sites.forms import (
     CATEGORY_LABELS,
@@ -57,18 +58,12 @@ def site_kind(kind):
 # ------------------------------------------------------------------------------ helpers
 
 
-def _failed(template, exc, context, field_of=lambda name: name):
-    """Re-render a form with the service's messages next to their fields."""
-    context = {
-        **context,
-        "errors": {field_of(k): str(v) for k, v in exc.fields.items()},
-        "error_message": str(exc.message),
+def _day_fields(exc):
+    """The service names the weekday ("day4"): its message goes on that day's opening."""
+    return {
+        (f"days-{name[3:]}-opens_at" if name.startswith("day") else name): str(message)
+        for name, message in exc.fields.items()
     }
-    return render_template(template, **context), exc.status
-
-
-def _day_field(name):
-    return f"days-{name[3:]}-opens_at" if name.startswith("day") else name
 
 
 def _report_view(report, title, back):
@@ -103,7 +98,6 @@ def _schedule_context(site, week=None, exception=None):
         "exception_form": exception or ExceptionForm(formdata=None),
         "exceptions": services.list_exceptions(site.id),
         "weekdays": WEEKDAYS,
-        "errors": {},
     }
 
 
@@ -136,14 +130,13 @@ def _site_form(site):
     form = SiteForm(obj=site) if site is not None else SiteForm()
     # The "show this kecamatan's desa" button (no JavaScript): back with what was typed.
     if request.method == "POST" and request.form.get("area_step"):
-        return render_template("sites/site_form.html", form=form, site=site, errors={})
+        return render_form("sites/site_form.html", form, status=200, site=site)
     if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("sites/site_form.html", form=form, site=site, errors={}), status
+        return render_form("sites/site_form.html", form, site=site)
     try:
         saved = services.save_site(site.id if site else None, **form.site_fields())
     except DomainError as exc:
-        return _failed("sites/site_form.html", exc, {"form": form, "site": site})
+        return render_form("sites/site_form.html", form, error=exc, site=site)
     flash(_("Lokasi %(name)s tersimpan.", name=saved.name))
     if site is None:
         return redirect(url_for(".schedule", site_id=saved.id))
@@ -155,16 +148,15 @@ def _site_form(site):
 def schedule(site_id):
     site = services.get_site(site_id)
     if request.method == "GET":
-        return render_template("sites/schedule.html", **_schedule_context(site))
+        return render_form("sites/schedule.html", **_schedule_context(site))
     week = WeekForm()
     context = _schedule_context(site, week=week)
     if not week.validate_on_submit():
-        return render_template("sites/schedule.html", **context), 422
+        return render_form("sites/schedule.html", **context)
     try:
         services.set_weekly_hours(site.id, week.hours())
     except DomainError as exc:
-        # The service names the weekday ("day4"); show it on that day's opening time.
-        return _failed("sites/schedule.html", exc, context, _day_field)
+        return render_form("sites/schedule.html", error=exc, errors=_day_fields(exc), **context)
     flash(_("Jadwal mingguan tersimpan. Tekan 'Buat slot sekarang' agar berlaku."))
     return redirect(url_for(".schedule", site_id=site.id))
 
@@ -176,7 +168,7 @@ def exception_add(site_id):
     form = ExceptionForm()
     context = _schedule_context(site, exception=form)
     if not form.validate_on_submit():
-        return render_template("sites/schedule.html", **context), 422
+        return render_form("sites/schedule.html", **context)
     try:
         services.add_exception(
             None if form.all_sites.data else site.id,
@@ -190,7 +182,7 @@ def exception_add(site_id):
             break_ends_at=form.break_ends_at.data,
         )
     except DomainError as exc:
-        return _failed("sites/schedule.html", exc, context)
+        return render_form("sites/schedule.html", error=exc, **context)
     flash(_("Pengecualian jadwal tersimpan. Tekan 'Buat slot sekarang' agar berlaku."))
     return redirect(url_for(".schedule", site_id=site.id))
 
@@ -228,15 +220,15 @@ def _year():
     return year if year and 1900 <= year <= 2200 else services.local_today().year
 
 
-def _holidays_page(year, form, status=200, **extra):
-    return render_template(
+def _holidays_page(year, form, error=None):
+    return render_form(
         "sites/holidays.html",
+        form,
+        error=error,
         year=year,
         rows=services.holiday_year(year, str(get_locale() or "id")),
-        form=form,
         categories=CATEGORY_LABELS,
-        **{"errors": {}, **extra},
-    ), status
+    )
 
 
 @bp.get("/hari-libur")
@@ -251,17 +243,11 @@ def holiday_add():
     form = HolidayForm()
     year = form.on.data.year if form.on.data else _year()
     if not form.validate_on_submit():
-        return _holidays_page(year, form, 422)
+        return _holidays_page(year, form)
     try:
         report = services.add_holiday(form.on.data, form.name.data.strip(), form.category.data)
     except DomainError as exc:
-        return _holidays_page(
-            year,
-            form,
-            exc.status,
-            errors={k: str(v) for k, v in exc.fields.items()},
-            error_message=str(exc.message),
-        )
+        return _holidays_page(year, form, exc)
     return _report_view(
         report,
         _("Hari libur %(day)s ditambahkan", day=long_date(form.on.data)),
