@@ -1,5 +1,6 @@
 """The base of every page form: WTForms' own messages ("This field is required.",
-"Not a valid integer value.", ...) in the page's language.
+"Not a valid integer value.", ...) in the page's language; and render_form, the one way
+a view shows a form's page again with what was wrong with it.
 
 WTForms ships no Indonesian catalogue, so the project keeps one (the `wtforms` domain in
 scheduler/translations/id). English pages use WTForms' own English text as it stands.
