@@ -18,8 +18,8 @@ from scheduler.outreach.models import HomeVisit
 from scheduler.privacy import services
 from scheduler.privacy.models import NikKeyRotation
 from tests.factories import booking_body, make_nik, make_slot
-from tests.outreach.test_home_visits import NIK as VISIT_NIK
-from tests.outreach.test_home_visits import visit_body
+from tests.outreach.services.test_home_visits import NIK as VISIT_NIK
+from tests.outreach.services.test_home_visits import visit_body
 
 NEW_ENC = Fernet.generate_key().decode()
 NEW_HASH = "a new long random string for the hash"

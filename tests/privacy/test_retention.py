@@ -174,7 +174,7 @@ def test_a_roster_participant_not_recorded_goes_soon_after_the_session(ctx, site
 
 def test_a_closed_home_visit_loses_the_person_after_the_period(client, ctx, app):
     from scheduler.outreach.models import HomeVisit
-    from tests.outreach.test_home_visits import visit_body
+    from tests.outreach.services.test_home_visits import visit_body
 
     declined = client.post("/api/v1/outreach/home-visits", json=visit_body()).get_json()
     born = date(1940, 2, 2)
