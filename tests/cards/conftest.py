@@ -1,14 +1,16 @@
 """Fixtures for cards: a printing office, recorded residents, stock."""
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.cards import services, stock
 from scheduler.extensions import db
+from scheduler.notifications.models import OutboxMessage
 from tests.factories import make_nik, make_site, make_slot
 
 _phones = itertools.count(1000)
@@ -52,3 +54,24 @@ def record(office):
 def deliver(quantity, on=None):
     stock.receive_delivery(quantity, on or services.today(), reference="SP-UJI")
     db.session.commit()
+
+
+# Monday 2026-12-07: the day the clock stands at.
+MON = date(2026, 12, 7)
+
+
+def events(code):
+    """The events of the messages queued for a booking or card code, in order."""
+    return [
+        m.event
+        for m in db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.reference == code)
+            .order_by(OutboxMessage.id)
+        )
+    ]
+
+
+def at_day(on, hour=1):
+    """Move the clock to `hour` UTC of `on`."""
+    clock.freeze(datetime(on.year, on.month, on.day, hour, tzinfo=UTC))

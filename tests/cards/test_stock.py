@@ -11,9 +11,7 @@ from scheduler.cards import services, stock
 from scheduler.cards.models import StockEntry
 from scheduler.errors import InvalidState
 from scheduler.extensions import db
-from tests.cards.conftest import deliver
-
-MON = date(2026, 12, 7)
+from tests.cards.conftest import MON, deliver
 
 
 def test_stock_never_goes_negative(record, is_postgres):

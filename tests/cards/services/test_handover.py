@@ -5,36 +5,18 @@ The clock stands at Monday 2026-12-07 08:00 WIB; the test office works Monday to
 and prints 2 cards a day.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from scheduler import clock
 from scheduler.appointments import services as appointments
 from scheduler.cards import services, stock
 from scheduler.errors import InvalidState, ValidationError
 from scheduler.extensions import db
 from scheduler.notifications.models import OutboxMessage
-from tests.cards.conftest import deliver
+from tests.cards.conftest import MON, at_day, deliver, events
 from tests.factories import make_site
-
-MON = date(2026, 12, 7)
-
-
-def events(code):
-    return [
-        m.event
-        for m in db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(OutboxMessage.reference == code)
-            .order_by(OutboxMessage.id)
-        )
-    ]
-
-
-def at_day(on, hour=1):
-    clock.freeze(datetime(on.year, on.month, on.day, hour, tzinfo=UTC))
 
 
 def test_a_card_goes_from_awaiting_stock_to_picked_up(record):

@@ -8,26 +8,11 @@ and prints 2 cards a day.
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from scheduler.cards import services, stock
 from scheduler.errors import InvalidState
 from scheduler.extensions import db
-from scheduler.notifications.models import OutboxMessage
-from tests.cards.conftest import deliver
-
-MON = date(2026, 12, 7)
-
-
-def events(code):
-    return [
-        m.event
-        for m in db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(OutboxMessage.reference == code)
-            .order_by(OutboxMessage.id)
-        )
-    ]
+from tests.cards.conftest import MON, deliver, events
 
 
 def test_daily_capacity_and_working_days(record):

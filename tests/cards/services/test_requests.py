@@ -13,10 +13,8 @@ from scheduler.cards import services
 from scheduler.cards.models import CardRequest
 from scheduler.errors import InvalidState, ValidationError
 from scheduler.extensions import db
-from tests.cards.conftest import deliver
+from tests.cards.conftest import MON, deliver
 from tests.factories import make_nik, make_site
-
-MON = date(2026, 12, 7)
 
 
 def test_replacement_joins_the_same_queue(record, office):

@@ -1,18 +1,13 @@
 """What a card tells its resident (cards/services/summary.py): the messages."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 
-from scheduler import clock
 from scheduler.cards import services
 from scheduler.extensions import db
 from scheduler.notifications.models import OutboxMessage
-from tests.cards.conftest import deliver
-
-
-def at_day(on, hour=1):
-    clock.freeze(datetime(on.year, on.month, on.day, hour, tzinfo=UTC))
+from tests.cards.conftest import at_day, deliver
 
 
 def test_card_messages_render_with_the_notification_templates(record):

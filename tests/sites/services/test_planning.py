@@ -1,55 +1,33 @@
 """Slot generation (sites/services/planning.py): weekly hours, breaks, capacity,
 holidays, regeneration around booked slots, the 30-day window.
 
-The clock is frozen at Monday 2026-12-07 08:00 WIB, so the 30-day window runs to
-Wednesday 2027-01-06 and holds Christmas (Friday 25 December 2026, a public holiday),
-its cuti bersama (Thursday 24 December), New Year's Day (Friday 1 January 2027) and
-Isra' Mi'raj (Tuesday 5 January 2027, as the `holidays` package estimates it).
+The frozen window and its holidays: tests/sites/services/days.py.
 """
 
-from collections import defaultdict
 from datetime import date, time, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from scheduler.extensions import db
 from scheduler.sites import services
 from scheduler.sites.models import Slot
 from tests.factories import make_site
-
-CHRISTMAS = date(2026, 12, 25)
-CUTI_BERSAMA = date(2026, 12, 24)
-NEW_YEAR = date(2027, 1, 1)
-FRIDAY = date(2026, 12, 11)
-MONDAY = date(2026, 12, 14)
-
-
-def _slots(site):
-    return db.session.scalars(
-        sa.select(Slot).where(Slot.site_id == site.id).order_by(Slot.starts_at)
-    ).all()
-
-
-def _by_day(site):
-    """{local date: [(local start time, local end time)]}."""
-    days = defaultdict(list)
-    for s in _slots(site):
-        start, end = services.to_local(site, s.starts_at), services.to_local(site, s.ends_at)
-        days[start.date()].append((start.time(), end.time()))
-    return days
-
-
-def _generate(site=None, days=None):
-    report = services.generate_slots(days=days, site_id=site.id if site else None)
-    db.session.expire_all()
-    return report
+from tests.sites.services.days import (
+    CHRISTMAS,
+    CUTI_BERSAMA,
+    FRIDAY,
+    MONDAY,
+    NEW_YEAR,
+    by_day,
+    generate,
+    slots_of,
+)
 
 
 def test_weekly_hours_with_breaks(ctx):
     site = make_site(stations=1, slot_minutes=30)
-    _generate(site)
-    days = _by_day(site)
+    generate(site)
+    days = by_day(site)
     monday = days[MONDAY]
     assert monday[0] == (time(8), time(8, 30))
     assert monday[-1] == (time(15), time(15, 30))
@@ -61,8 +39,8 @@ def test_weekly_hours_with_breaks(ctx):
 
 def test_friday_prayer_break_has_no_slot(ctx):
     site = make_site(stations=1, slot_minutes=45)
-    _generate(site)
-    friday = _by_day(site)[FRIDAY]
+    generate(site)
+    friday = by_day(site)[FRIDAY]
     assert friday, "Friday is open"
     for start, end in friday:
         assert end <= time(11) or start >= time(13), (start, end)
@@ -85,16 +63,16 @@ def test_friday_prayer_break_has_no_slot(ctx):
 def test_capacity_is_stations_times_recordings_per_slot(ctx, stations, slot_minutes, capacity):
     site = make_site(stations=stations, slot_minutes=slot_minutes)
     assert services.slot_capacity(site) == capacity
-    _generate(site, days=3)
-    slots = _slots(site)
+    generate(site, days=3)
+    slots = slots_of(site)
     assert slots and {s.capacity for s in slots} == {capacity}
     assert all(s.ends_at - s.starts_at == timedelta(minutes=slot_minutes) for s in slots)
 
 
 def test_no_slots_on_public_holidays(ctx):
     site = make_site()
-    _generate(site)
-    days = _by_day(site)
+    generate(site)
+    days = by_day(site)
     assert CHRISTMAS not in days
     assert NEW_YEAR not in days
     assert date(2026, 12, 18) in days  # the Friday before is open
@@ -105,56 +83,58 @@ def test_no_slots_on_public_holidays(ctx):
 def test_cuti_bersama_closes_only_the_sites_that_choose_to(ctx):
     serving = make_site(closes_on_cuti_bersama=False)
     closing = make_site(closes_on_cuti_bersama=True)
-    _generate()
-    assert CUTI_BERSAMA in _by_day(serving)
-    assert CUTI_BERSAMA not in _by_day(closing)
+    generate()
+    assert CUTI_BERSAMA in by_day(serving)
+    assert CUTI_BERSAMA not in by_day(closing)
     # Both close on the public holiday itself.
-    assert CHRISTMAS not in _by_day(serving) and CHRISTMAS not in _by_day(closing)
+    assert CHRISTMAS not in by_day(serving) and CHRISTMAS not in by_day(closing)
 
 
 def test_regeneration_keeps_a_booked_slot_and_reports_the_conflict(ctx):
     site = make_site(stations=2)
-    _generate(site)
-    booked = next(s for s in _slots(site) if services.to_local(site, s.starts_at).date() == MONDAY)
+    generate(site)
+    booked = next(
+        s for s in slots_of(site) if services.to_local(site, s.starts_at).date() == MONDAY
+    )
     services.take_seat(booked.id)
     db.session.commit()
     services.add_exception(site.id, MONDAY, MONDAY, closed=True, reason="Pemadaman listrik")
-    report = _generate(site)
+    report = generate(site)
     assert [(c["slot_id"], c["booked"], c["reason"]) for c in report["conflicts"]] == [
         (booked.id, 1, "closed")
     ]
     assert report["removed"] == 12  # the other, empty slots of that Monday
-    monday = [s for s in _slots(site) if services.to_local(site, s.starts_at).date() == MONDAY]
+    monday = [s for s in slots_of(site) if services.to_local(site, s.starts_at).date() == MONDAY]
     assert [s.id for s in monday] == [booked.id]
     assert monday[0].booked_count == 1 and monday[0].capacity == 4
     # Running again reports it again and changes nothing.
-    again = _generate(site)
+    again = generate(site)
     assert len(again["conflicts"]) == 1
     assert (again["created"], again["updated"], again["removed"]) == (0, 0, 0)
 
 
 def test_regeneration_never_shrinks_a_booked_slot(ctx):
     site = make_site(stations=3)
-    _generate(site, days=2)
-    booked, empty = _slots(site)[:2]
+    generate(site, days=2)
+    booked, empty = slots_of(site)[:2]
     services.take_seat(booked.id)
     db.session.commit()
     services.save_site(site.id, stations=1)
-    report = _generate(site, days=2)
+    report = generate(site, days=2)
     assert [(c["slot_id"], c["reason"]) for c in report["conflicts"]] == [(booked.id, "changed")]
     assert db.session.get(Slot, booked.id).capacity == 6
     assert db.session.get(Slot, empty.id).capacity == 2
-    assert report["updated"] == len(_slots(site)) - 1
+    assert report["updated"] == len(slots_of(site)) - 1
 
 
 def test_regeneration_may_grow_a_booked_slot(ctx):
     site = make_site(stations=1)
-    _generate(site, days=2)
-    booked = _slots(site)[0]
+    generate(site, days=2)
+    booked = slots_of(site)[0]
     services.take_seat(booked.id)
     db.session.commit()
     services.save_site(site.id, stations=2)
-    report = _generate(site, days=2)
+    report = generate(site, days=2)
     assert report["conflicts"] == []
     slot = db.session.get(Slot, booked.id)
     assert (slot.capacity, slot.booked_count) == (4, 1)
@@ -162,28 +142,28 @@ def test_regeneration_may_grow_a_booked_slot(ctx):
 
 def test_past_slots_are_left_alone(ctx):
     site = make_site()
-    _generate(site)
+    generate(site)
     # Today (Monday 08:00 WIB): the 08:00 slot has started, so it is not created.
-    today = _by_day(site)[date(2026, 12, 7)]
+    today = by_day(site)[date(2026, 12, 7)]
     assert today[0] == (time(8, 30), time(9))
 
 
 def test_the_window_is_inclusive_and_ends_on_day_thirty(ctx):
     site = make_site()
-    _generate(site)
-    days = _by_day(site)
+    generate(site)
+    days = by_day(site)
     assert max(days) == date(2027, 1, 6)  # today + 30, a Wednesday
     assert date(2027, 1, 5) not in days  # Isra' Mi'raj
 
 
 def test_generation_is_idempotent(ctx):
     site = make_site()
-    first = _generate(site)
+    first = generate(site)
     assert first["created"] > 0 and first["conflicts"] == []
-    before = [(s.id, s.starts_at, s.ends_at, s.capacity) for s in _slots(site)]
-    second = _generate(site)
+    before = [(s.id, s.starts_at, s.ends_at, s.capacity) for s in slots_of(site)]
+    second = generate(site)
     assert second == {"created": 0, "updated": 0, "removed": 0, "conflicts": []}
-    assert [(s.id, s.starts_at, s.ends_at, s.capacity) for s in _slots(site)] == before
+    assert [(s.id, s.starts_at, s.ends_at, s.capacity) for s in slots_of(site)] == before
 
 
 def test_inactive_sites_and_outreach_slots_are_not_touched(ctx):
@@ -193,6 +173,6 @@ def test_inactive_sites_and_outreach_slots_are_not_touched(ctx):
     outreach = make_slot(site, session_kind="outreach", is_public=False)
     idle = make_site()
     idle.active = False
-    _generate()
-    assert _slots(idle) == []
+    generate()
+    assert slots_of(idle) == []
     assert db.session.get(Slot, outreach.id) is not None

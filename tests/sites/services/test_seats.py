@@ -11,26 +11,15 @@ from scheduler.extensions import db
 from scheduler.sites import services
 from scheduler.sites.models import Slot
 from tests.factories import make_site
-
-
-def _slots(site):
-    return db.session.scalars(
-        sa.select(Slot).where(Slot.site_id == site.id).order_by(Slot.starts_at)
-    ).all()
-
-
-def _generate(site=None, days=None):
-    report = services.generate_slots(days=days, site_id=site.id if site else None)
-    db.session.expire_all()
-    return report
+from tests.sites.services.days import generate, slots_of
 
 
 def test_the_database_refuses_overbooking_a_generated_slot(ctx):
     from scheduler.errors import SlotFull
 
     site = make_site(stations=1, slot_minutes=15)
-    _generate(site, days=1)
-    slot = _slots(site)[0]
+    generate(site, days=1)
+    slot = slots_of(site)[0]
     services.take_seat(slot.id)
     with pytest.raises(SlotFull):
         services.take_seat(slot.id)
