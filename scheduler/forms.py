@@ -45,13 +45,9 @@ class _Gettext:
 
 
 def form_errors(form):
-    """{field's name: its first message} of what a form's own validation refused (its
-    own fields; a list or a form nested in it keeps its messages on its fields)."""
-    return {
-        f.name: f.errors[0]
-        for f in form
-        if f.errors and not isinstance(f.errors[0], (dict, list, tuple))
-    }
+    """{field's name: its first message} of what a form's own validation refused, in the
+    form's order (the error summary lists them so)."""
+    return {f.name: f.errors[0] for f in form if f.errors}
 
 
 def render_form(template, form=None, status=None, error=None, **context):

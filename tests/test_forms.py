@@ -28,6 +28,8 @@ def test_a_refused_post_answers_422_with_each_fault_in_the_summary(app):
         html, status = render_form("privacy/ask.html", form)
     assert status == 422
     summary = _summary(html)
+    assert list(form_errors(form)) == ["code", "nik"]  # the summary lists them in the form's order
+    assert summary.index('href="#code"') < summary.index('href="#nik"')
     for name in ("code", "nik"):
         message = form_errors(form)[name]
         assert f'<a href="#{name}">{message}</a>' in summary
