@@ -34,10 +34,10 @@ from scheduler.booking_limit import booking_limit
 from scheduler.errors import DomainError, NotFound, SlotFull, ValidationError
 from scheduler.forms import render_form
 from scheduler.sites import services as sites
+from scheduler.sites.models import SITE_KINDS
 
 bp = Blueprint("appointments_views", __name__)
 
-KIND_ORDER = ("office", "subdistrict", "school", "village_hall")
 # Errors that are about the person, not about the slot: shown next to the NIK.
 NIK_ERRORS = {"duplicate_booking", "already_recorded", "not_found"}
 
@@ -151,7 +151,7 @@ def home():
     if chosen not in {code for code, _name in kecamatan}:
         chosen = None
     shown = [s for s in all_sites if s.kind == "office" or s.kecamatan_code == chosen]
-    groups = [(kind, [s for s in shown if s.kind == kind]) for kind in KIND_ORDER]
+    groups = [(kind, [s for s in shown if s.kind == kind]) for kind in SITE_KINDS]
     return render_template(
         "appointments/home.html",
         kecamatan=kecamatan,

@@ -14,7 +14,6 @@ SESSION_KINDS = ("regular", "outreach")
 # An admin's correction of the holiday calendar, and the kinds of holiday.
 HOLIDAY_ACTIONS = ("add", "remove")
 HOLIDAY_CATEGORIES = ("public", "cuti_bersama")
-TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 class Site(db.Model):
