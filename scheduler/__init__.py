@@ -12,7 +12,7 @@ from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from scheduler import links
+from scheduler import forms, links
 from scheduler.config import load_config
 from scheduler.db import MAX_ID
 
@@ -162,6 +162,7 @@ def _init_templates(app):
     app.jinja_env.globals["get_locale"] = get_locale
     app.url_defaults(_version_static)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.globals["refused_fields"] = forms.refused_fields
     # Read from flask.request itself: a view may pass its own `request` (an outreach
     # request) into the template.
     app.jinja_env.globals["lang_url"] = _lang_url

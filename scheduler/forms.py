@@ -7,6 +7,7 @@ scheduler/translations/id). English pages use WTForms' own English text as it st
 """
 
 import os
+from types import SimpleNamespace
 
 import wtforms
 from babel.support import Translations
@@ -46,8 +47,24 @@ class _Gettext:
 
 def form_errors(form):
     """{field's name: its first message} of what a form's own validation refused, in the
-    form's order (the error summary lists them so)."""
-    return {f.name: f.errors[0] for f in form if f.errors}
+    form's order (the error summary lists them so); a list of sub-forms (a family's
+    members) gives each member's own fields ("members-1-birth_date"), never the list."""
+    return {f.name: f.errors[0] for f in refused_fields(form)}
+
+
+def refused_fields(form):
+    """The fields of `form` its validation refused, in order, those of a list or a form
+    nested in it included (in their place): each has a message of its own."""
+    for f in form:
+        if isinstance(f, wtforms.FieldList | wtforms.FormField):
+            # The list's own refusals (its validators) are its strings; the rest are its
+            # entries' errors, given by the entries themselves.
+            own = [e for e in f.errors if isinstance(e, str)] if f.errors else []
+            if own:
+                yield SimpleNamespace(name=f.name, id=f.id, errors=own)
+            yield from refused_fields(f)
+        elif f.errors:
+            yield f
 
 
 def render_form(template, form=None, status=None, error=None, **context):

@@ -180,3 +180,19 @@ def test_the_page_shows_a_bad_member_next_to_their_field(client, site):
     html = resp.get_data(as_text=True)
     assert 'id="members-1-birth_date-error"' in html
     assert count(Appointment) == 0
+
+
+def test_the_summary_lists_each_members_own_fault_in_words(client, site):
+    """A family form its own checks refuse (a member's name left empty) lists that
+    member's field in the error summary, linked to it: never the list's raw errors."""
+    slot = make_slot(site, capacity=6)
+    data = _form(family(2))
+    data["members-1-name"] = ""
+    resp = client.post(f"/pesan/{slot.id}/keluarga", data=data)
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#members-1-name"' in summary
+    assert "{" not in summary and "[" not in summary
+    assert 'id="members-1-name-error"' in html
+    assert count(Appointment) == 0
