@@ -68,17 +68,18 @@ def raise_refusal(exc):
     raise declared() from None
 
 
-def add_or_refuse(*rows):
-    """Add `rows` to the session and flush them in a savepoint; when a constraint refuses
-    them, raise the refusal it declares (see `refusal`; anything else as it was), with
-    the caller's transaction as it was and usable."""
+def add_or_refuse(row):
+    """Add `row` to the session and flush it in a savepoint; returns it. When a constraint
+    refuses it, raise the refusal that constraint declares (see `refusal`; anything else
+    as it was), with the caller's transaction as it was and usable."""
     session = current_session()
     try:
         with session.begin_nested():
-            session.add_all(rows)
+            session.add(row)
             session.flush()
     except sa.exc.IntegrityError as exc:
         raise_refusal(exc)
+    return row
 
 
 @functools.cache

@@ -7,7 +7,6 @@ scheduler/translations/id). English pages use WTForms' own English text as it st
 """
 
 import os
-from types import SimpleNamespace
 
 import wtforms
 from babel.support import Translations
@@ -57,11 +56,6 @@ def refused_fields(form):
     nested in it included (in their place): each has a message of its own."""
     for f in form:
         if isinstance(f, wtforms.FieldList | wtforms.FormField):
-            # The list's own refusals (its validators) are its strings; the rest are its
-            # entries' errors, given by the entries themselves.
-            own = [e for e in f.errors if isinstance(e, str)] if f.errors else []
-            if own:
-                yield SimpleNamespace(name=f.name, id=f.id, errors=own)
             yield from refused_fields(f)
         elif f.errors:
             yield f

@@ -38,11 +38,6 @@ def _refuse_open_card_under_older_keys(nik):
         raise open_card_refusal()
 
 
-def _insert_card(card):
-    add_or_refuse(card)
-    return card
-
-
 @transactional
 def on_recorded(appointment, actor_id=None):
     """Queue the card of a resident just recorded and allocate it, in the caller's
@@ -57,7 +52,7 @@ def on_recorded(appointment, actor_id=None):
     if existing is not None:
         return existing
     recorded_on = appointment.recorded_at.astimezone(sites.zone(appointment.site)).date()
-    card = _insert_card(
+    card = add_or_refuse(
         CardRequest(
             code=appointment.code,
             kind="new",
@@ -129,7 +124,7 @@ def request_replacement(
         raise ValidationError(fields={"site_id": _l("Lokasi ini tidak ada.")}) from None
     _refuse_open_card_under_older_keys(nik)
     ledger.lock_counter()
-    card = _insert_card(
+    card = add_or_refuse(
         CardRequest(
             code=_new_card_code(),
             kind="replacement",

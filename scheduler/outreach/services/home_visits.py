@@ -100,8 +100,7 @@ def request_home_visit(data, requested_by=None):
         requested_by_id=getattr(requested_by, "id", None),
         created_at=clock.now(),
     )
-    add_or_refuse(visit)
-    return visit
+    return add_or_refuse(visit)
 
 
 def list_home_visits(status=None):
